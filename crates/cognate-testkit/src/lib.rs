@@ -1,0 +1,1 @@
+//! Placeholder: this crate gets its first code soon.
