@@ -1,0 +1,5 @@
+//! Amazon Cognito identity pools (`cognito-identity`, `AWSCognitoIdentityService`).
+
+mod generated;
+
+pub use generated::*;

@@ -1,0 +1,5 @@
+//! Amazon Cognito user pools (`cognito-idp`, `AWSCognitoIdentityProviderService`).
+
+mod generated;
+
+pub use generated::*;

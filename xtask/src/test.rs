@@ -1,0 +1,72 @@
+//! `cargo xtask test`: every test suite of the project, in the order that fails fastest.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+pub fn run(root: &Path) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+
+    stage(
+        "generated code is current (cargo xtask codegen --check)",
+        || crate::codegen::run(true),
+    )?;
+    stage("Rust tests (cargo nextest, whole workspace)", || {
+        command(
+            root,
+            &cargo,
+            &[
+                "nextest",
+                "run",
+                "--workspace",
+                "--locked",
+                "--no-fail-fast",
+            ],
+        )
+        .context("is cargo-nextest installed? (`cargo install --locked cargo-nextest`)")
+    })?;
+    stage("the cognate binary for the Python tests", || {
+        command(root, &cargo, &["build", "--locked", "-p", "cognate-server"])
+    })?;
+    stage("boto3 and aws CLI tests (pytest)", || {
+        let bin = root.join("target/debug/cognate");
+        let status = Command::new("python3")
+            .args(["-m", "pytest", "tests/python", "-q"])
+            .env("COGNATE_BIN", &bin)
+            .current_dir(root)
+            .status()
+            .context("running python3 -m pytest (see tests/python/requirements.txt)")?;
+        if !status.success() {
+            bail!("pytest failed ({status})");
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Runs one step and prints how long it took, so growth of the CI budget shows early.
+fn stage(name: &str, step: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("::: {name}");
+    let start = Instant::now();
+    let result = step();
+    println!(
+        "::: {name}: {} after {:.0} s",
+        if result.is_ok() { "ok" } else { "FAILED" },
+        start.elapsed().as_secs_f64()
+    );
+    result
+}
+
+fn command(root: &Path, program: &str, args: &[&str]) -> Result<()> {
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("starting {program} {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("{program} {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
