@@ -1,0 +1,3 @@
+use crate::support::harness;
+
+cognate_store::conformance_tests!(harness());

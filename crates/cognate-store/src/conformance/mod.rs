@@ -1,0 +1,136 @@
+//! The conformance suite: one set of cases every backend must pass.
+//!
+//! A backend's test crate calls [`conformance_tests!`](crate::conformance_tests)
+//! with an async expression that yields `Option<Harness>` (`None` skips the
+//! case, e.g. when no PostgreSQL is configured). Each case becomes its own
+//! `#[tokio::test]` on a multi-threaded runtime, so races are real races.
+
+// The suite is test code compiled into the library behind a feature; failing
+// loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod clients;
+mod domains;
+mod fixtures;
+mod groups;
+mod identity_pools;
+mod pools;
+mod races;
+mod resource_servers;
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::Store;
+
+/// Every case, by the name the generated test carries.
+pub mod cases {
+    pub use super::clients::*;
+    pub use super::domains::*;
+    pub use super::groups::*;
+    pub use super::identity_pools::*;
+    pub use super::pools::*;
+    pub use super::races::*;
+    pub use super::resource_servers::*;
+}
+
+/// A store under test plus whatever must outlive it (a temp dir) and whatever
+/// must run after it (dropping a schema).
+pub struct Harness {
+    store: Arc<dyn Store>,
+    guard: Option<Box<dyn Any + Send>>,
+    cleanup: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Harness {
+    /// Wraps a fresh, empty store.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            guard: None,
+            cleanup: None,
+        }
+    }
+
+    /// Keeps `guard` alive until the case ends.
+    pub fn keep_alive(mut self, guard: impl Any + Send) -> Self {
+        self.guard = Some(Box::new(guard));
+        self
+    }
+
+    /// Runs `cleanup` after a case that passed.
+    pub fn on_finish(mut self, cleanup: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.cleanup = Some(Box::pin(cleanup));
+        self
+    }
+
+    /// The store under test.
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// Closes the store, then cleans up.
+    pub async fn finish(self) {
+        let Self {
+            store,
+            guard,
+            cleanup,
+        } = self;
+        drop(store);
+        if let Some(cleanup) = cleanup {
+            cleanup.await;
+        }
+        drop(guard);
+    }
+}
+
+/// Expands into one `#[tokio::test]` per conformance case. The argument is an
+/// async expression evaluating to `Option<Harness>`, run once per case.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($harness:expr) => {
+        $crate::__conformance_cases!($harness;
+            user_pool_crud,
+            user_pool_tags,
+            user_pool_pagination,
+            user_pool_delete_cascades,
+            pool_documents_round_trip,
+            client_crud,
+            client_pagination,
+            client_secrets,
+            client_delete_cascades,
+            group_crud,
+            group_pagination,
+            domain_crud,
+            resource_server_crud,
+            resource_server_pagination,
+            identity_pool_crud,
+            identity_pool_pagination,
+            invalid_cursors_are_refused,
+            health_ping,
+            race_create_group_one_wins,
+            race_add_client_secret_respects_limit,
+            race_tag_changes_are_not_lost,
+            race_create_client_one_wins,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($harness:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some(harness) = $harness.await else {
+                    return;
+                };
+                $crate::conformance::cases::$case(harness.store()).await;
+                harness.finish().await;
+            }
+        )*
+    };
+}
