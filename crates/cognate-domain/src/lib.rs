@@ -1,1 +1,6 @@
-//! Placeholder: this crate gets its first code soon.
+//! Cognate's domain: the rules of Cognito, free of I/O. Time is always passed in.
+
+pub mod arn;
+pub mod clock;
+
+pub use clock::{Clock, SystemClock};

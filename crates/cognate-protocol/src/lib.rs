@@ -1,1 +1,12 @@
-//! Placeholder: this crate gets its first code soon.
+//! AWS JSON 1.1 over HTTP, as Cognito's two services speak it.
+//!
+//! This crate knows nothing about users or pools: it turns an HTTP request into a call of
+//! the generated `dispatch` for the right service, with the operation's signature rule
+//! enforced, and turns every outcome into the response the AWS SDKs expect.
+
+mod endpoint;
+mod render;
+pub mod sigv4;
+
+pub use endpoint::{AdminAuth, AwsJsonEndpoint, EndpointConfig, IncomingRequest};
+pub use render::{CONTENT_TYPE, error_response, success_response};

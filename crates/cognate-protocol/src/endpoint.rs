@@ -1,0 +1,277 @@
+//! The `POST /` endpoint shared by cognito-idp and cognito-identity.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use cognate_wire::{ApiError, ErrorCode, OperationInfo, RequestContext, identity, idp};
+use http::{HeaderMap, Method, Response};
+
+use crate::render::{error_response, success_response};
+use crate::sigv4::{self, Credentials, SigV4Error, SignedRequest};
+
+/// How requests to operations the model marks as signed are authenticated.
+pub enum AdminAuth {
+    /// Verify SigV4 against one of these credentials.
+    Verify(Vec<Credentials>),
+    /// Accept any signature, or none. Only for a listener on loopback: the server refuses
+    /// to start with this on any other address unless told so in a loudly named flag.
+    AcceptAny,
+}
+
+pub struct EndpointConfig {
+    pub region: String,
+    pub max_body_bytes: usize,
+    pub admin_auth: AdminAuth,
+}
+
+/// One HTTP request as the endpoint needs to see it; the server has already read the body.
+pub struct IncomingRequest<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+    pub source_ip: Option<IpAddr>,
+    pub now_ms: i64,
+    pub request_id: &'a str,
+}
+
+pub struct AwsJsonEndpoint {
+    idp: Arc<dyn idp::CognitoIdentityProvider>,
+    identity: Arc<dyn identity::CognitoIdentity>,
+    config: EndpointConfig,
+}
+
+/// The two services Cognate answers on one endpoint, told apart by the target prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Service {
+    IdentityProvider,
+    Identity,
+}
+
+impl Service {
+    fn from_target(target: &str) -> Option<(Service, &str)> {
+        if let Some(op) = target.strip_prefix("AWSCognitoIdentityProviderService.") {
+            Some((Service::IdentityProvider, op))
+        } else {
+            target
+                .strip_prefix("AWSCognitoIdentityService.")
+                .map(|op| (Service::Identity, op))
+        }
+    }
+
+    /// The SigV4 signing name.
+    fn signing_name(self) -> &'static str {
+        match self {
+            Service::IdentityProvider => "cognito-idp",
+            Service::Identity => "cognito-identity",
+        }
+    }
+
+    fn operation(self, name: &str) -> Option<&'static OperationInfo> {
+        match self {
+            Service::IdentityProvider => idp::operation(name),
+            Service::Identity => identity::operation(name),
+        }
+    }
+}
+
+impl AwsJsonEndpoint {
+    pub fn new(
+        idp: Arc<dyn idp::CognitoIdentityProvider>,
+        identity: Arc<dyn identity::CognitoIdentity>,
+        config: EndpointConfig,
+    ) -> Self {
+        Self {
+            idp,
+            identity,
+            config,
+        }
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.config.max_body_bytes
+    }
+
+    /// The answer to a body over the limit, given before the body is read or parsed.
+    pub fn body_too_large(&self, request_id: &str) -> Response<Bytes> {
+        let error = ApiError::new(
+            ErrorCode::RequestEntityTooLargeException,
+            format!(
+                "Request body exceeds the maximum size of {} bytes.",
+                self.config.max_body_bytes
+            ),
+        );
+        error_response(request_id, &error)
+    }
+
+    pub async fn handle(&self, request: IncomingRequest<'_>) -> Response<Bytes> {
+        match self.call(&request).await {
+            Ok(body) => success_response(request.request_id, body),
+            Err(error) => {
+                if error.status() >= 500 {
+                    tracing::error!(code = error.code.as_str(), "request failed");
+                } else {
+                    tracing::debug!(code = error.code.as_str(), "request rejected");
+                }
+                error_response(request.request_id, &error)
+            }
+        }
+    }
+
+    async fn call(&self, request: &IncomingRequest<'_>) -> Result<Vec<u8>, ApiError> {
+        if request.body.len() > self.config.max_body_bytes {
+            return Err(ApiError::new(
+                ErrorCode::RequestEntityTooLargeException,
+                format!(
+                    "Request body exceeds the maximum size of {} bytes.",
+                    self.config.max_body_bytes
+                ),
+            ));
+        }
+        check_content_type(request.headers)?;
+        let target = request
+            .headers
+            .get("x-amz-target")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("");
+        let (service, operation_name) = Service::from_target(target).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnknownOperationException,
+                "The X-Amz-Target header does not name a Cognito operation.",
+            )
+        })?;
+        let operation = service.operation(operation_name).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnknownOperationException,
+                format!("Unknown operation {operation_name}."),
+            )
+        })?;
+        tracing::Span::current().record("operation", operation.name);
+
+        let caller = if operation.signed {
+            self.authenticate(request, service)?
+        } else {
+            // Unsigned operations ignore any Authorization header: pycognito sends a Bearer
+            // token there on some calls.
+            None
+        };
+
+        let ctx = RequestContext {
+            request_id: request.request_id.to_owned(),
+            now_ms: request.now_ms,
+            region: self.config.region.clone(),
+            caller,
+            source_ip: request.source_ip,
+        };
+        match service {
+            Service::IdentityProvider => {
+                idp::dispatch(self.idp.as_ref(), &ctx, operation.name, request.body).await
+            }
+            Service::Identity => {
+                identity::dispatch(self.identity.as_ref(), &ctx, operation.name, request.body).await
+            }
+        }
+    }
+
+    /// Verifies the signature of an admin request; returns the caller's access key id.
+    fn authenticate(
+        &self,
+        request: &IncomingRequest<'_>,
+        service: Service,
+    ) -> Result<Option<String>, ApiError> {
+        let credentials = match &self.config.admin_auth {
+            AdminAuth::AcceptAny => return Ok(None),
+            AdminAuth::Verify(credentials) => credentials,
+        };
+        let signed = SignedRequest {
+            method: request.method.as_str(),
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: request.body,
+        };
+        let lookup = |access_key_id: &str| {
+            credentials
+                .iter()
+                .find(|c| c.access_key_id == access_key_id)
+                .map(|c| c.secret_access_key.clone())
+        };
+        let now_unix = request.now_ms.div_euclid(1000);
+        sigv4::verify(&signed, &lookup, now_unix, service.signing_name())
+            .map(|caller| Some(caller.access_key_id))
+            .map_err(|error| ApiError::new(signature_error_code(&error), error.message()))
+    }
+}
+
+/// The code AWS's JSON services answer each signature failure with.
+fn signature_error_code(error: &SigV4Error) -> ErrorCode {
+    match error {
+        SigV4Error::MissingAuthenticationToken => ErrorCode::MissingAuthenticationTokenException,
+        SigV4Error::IncompleteSignature(_) => ErrorCode::IncompleteSignatureException,
+        SigV4Error::UnrecognizedClient => ErrorCode::UnrecognizedClientException,
+        SigV4Error::SignatureMismatch
+        | SigV4Error::SignatureExpired(_)
+        | SigV4Error::InvalidScope(_) => ErrorCode::InvalidSignatureException,
+    }
+}
+
+/// AWS JSON 1.1 bodies only. Some browser clients send plain `application/json`, and the
+/// 1.0 variant carries the same bodies, so those are accepted too.
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        // botocore always sends one; a missing header is treated like JSON, as AWS does.
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-amz-json-1.1" | "application/x-amz-json-1.0" | "application/json" => Ok(()),
+        _ => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Requests must use Content-Type application/x-amz-json-1.1.",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_route_by_prefix() {
+        assert_eq!(
+            Service::from_target("AWSCognitoIdentityProviderService.SignUp"),
+            Some((Service::IdentityProvider, "SignUp"))
+        );
+        assert_eq!(
+            Service::from_target("AWSCognitoIdentityService.GetId"),
+            Some((Service::Identity, "GetId"))
+        );
+        assert_eq!(Service::from_target("DynamoDB_20120810.GetItem"), None);
+        assert_eq!(Service::from_target(""), None);
+    }
+
+    #[test]
+    fn content_types() {
+        let mut headers = HeaderMap::new();
+        assert!(check_content_type(&headers).is_ok());
+        for ok in [
+            "application/x-amz-json-1.1",
+            "application/x-amz-json-1.1; charset=utf-8",
+            "application/json",
+        ] {
+            headers.insert(http::header::CONTENT_TYPE, ok.parse().unwrap());
+            assert!(check_content_type(&headers).is_ok(), "{ok}");
+        }
+        headers.insert(http::header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        assert!(check_content_type(&headers).is_err());
+    }
+}
