@@ -1,1 +1,19 @@
-fn main() {}
+//! The `cognate` binary.
+
+use clap::Parser;
+use cognate_server::config::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => cognate_server::serve(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cognate: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Configuration: command-line flags, then environment variables, then a TOML file, then
+//! defaults. Every setting has a default, so `cognate serve` needs no flags at all.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cognate",
+    version,
+    about = "An identity server that speaks Amazon Cognito's protocol"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// A TOML file with any of the settings below (snake_case keys).
+    #[arg(long, env = "COGNATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "COGNATE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for the embedded SQLite database and the key file.
+    #[arg(long, env = "COGNATE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://...); when set, it replaces the embedded SQLite database.
+    #[arg(long, env = "COGNATE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// PostgreSQL schema for Cognate's tables (created if missing); default `public`.
+    #[arg(long, env = "COGNATE_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+    /// AWS region Cognate presents itself as (ids, ARNs, issuer host).
+    #[arg(long, env = "COGNATE_REGION")]
+    pub region: Option<String>,
+    /// Twelve-digit account id used in ARNs.
+    #[arg(long, env = "COGNATE_ACCOUNT_ID")]
+    pub account_id: Option<String>,
+    /// Public base URL clients reach Cognate at; token issuers and links derive from it,
+    /// never from request headers.
+    #[arg(long, env = "COGNATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Admin credentials for SigV4-signed operations, as ACCESS_KEY_ID:SECRET, comma separated.
+    #[arg(long, env = "COGNATE_ADMIN_CREDENTIALS", hide_env_values = true)]
+    pub admin_credentials: Option<String>,
+    /// Base64 of a 32-byte key-encryption key for secrets at rest. Without it, Cognate uses
+    /// (and on first start creates) `<data-dir>/key-encryption.key`. Several nodes on one
+    /// PostgreSQL database must share the same key.
+    #[arg(long, env = "COGNATE_KEY_ENCRYPTION_KEY", hide_env_values = true)]
+    pub key_encryption_key: Option<String>,
+    /// Accept unsigned admin requests although the listener is not on loopback. Anyone who
+    /// can reach the port then administers every pool.
+    #[arg(
+        long,
+        env = "COGNATE_INSECURE_UNAUTHENTICATED_ADMIN_ON_PUBLIC_LISTENER"
+    )]
+    pub insecure_unauthenticated_admin_on_public_listener: bool,
+    /// Log format.
+    #[arg(long, env = "COGNATE_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "COGNATE_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Seconds to keep accepting connections after a shutdown signal (for load balancers).
+    #[arg(long, env = "COGNATE_DRAIN_DELAY_SECONDS")]
+    pub drain_delay_seconds: Option<u64>,
+    /// Seconds in-flight requests get to finish after a shutdown signal.
+    #[arg(long, env = "COGNATE_SHUTDOWN_TIMEOUT_SECONDS")]
+    pub shutdown_timeout_seconds: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The file form of the settings: the same names as the flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    database_schema: Option<String>,
+    region: Option<String>,
+    account_id: Option<String>,
+    public_url: Option<String>,
+    admin_credentials: Option<Vec<FileCredential>>,
+    key_encryption_key: Option<String>,
+    insecure_unauthenticated_admin_on_public_listener: Option<bool>,
+    log_format: Option<LogFormat>,
+    max_body_bytes: Option<usize>,
+    drain_delay_seconds: Option<u64>,
+    shutdown_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCredential {
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+#[derive(Clone)]
+pub struct AdminCredential {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for AdminCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminCredential")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"***")
+            .finish()
+    }
+}
+
+pub enum Storage {
+    Sqlite(PathBuf),
+    Postgres { url: String, schema: Option<String> },
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            // The URL may carry a password.
+            Storage::Postgres { schema, .. } => {
+                write!(
+                    f,
+                    "postgres (schema {})",
+                    schema.as_deref().unwrap_or("public")
+                )
+            }
+        }
+    }
+}
+
+/// Settings after every source has been merged and checked.
+#[derive(Debug)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub storage: Storage,
+    pub region: String,
+    pub account_id: String,
+    /// Without a trailing slash.
+    pub public_url: Option<String>,
+    pub admin_credentials: Vec<AdminCredential>,
+    pub key_encryption_key: Option<String>,
+    pub insecure_unauthenticated_admin_on_public_listener: bool,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+    pub drain_delay: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
+const DEFAULT_REGION: &str = "us-east-1";
+const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Below Kubernetes' 30 s default grace period, so the process ends before it is killed.
+const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS: u64 = 25;
+
+impl Settings {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        let listen = match args.listen.or(file.listen) {
+            Some(addr) => addr,
+            None => DEFAULT_LISTEN.parse().context("default listen address")?,
+        };
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("cognate-data"));
+        let schema = args.database_schema.or(file.database_schema);
+        if let Some(name) = &schema {
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                && name.len() <= 63
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid {
+                bail!("--database-schema must be a lower-case SQL identifier");
+            }
+        }
+        let storage = match args.database_url.or(file.database_url) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Storage::Postgres { url, schema }
+            }
+            Some(_) => bail!(
+                "--database-url must be a postgres:// URL (SQLite is the default and needs no URL)"
+            ),
+            None => Storage::Sqlite(data_dir.join("cognate.db")),
+        };
+        let region = args
+            .region
+            .or(file.region)
+            .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+        if region.is_empty()
+            || !region
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            bail!("--region must look like an AWS region, e.g. us-east-1");
+        }
+        let account_id = args
+            .account_id
+            .or(file.account_id)
+            .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_owned());
+        if account_id.len() != 12 || !account_id.chars().all(|c| c.is_ascii_digit()) {
+            bail!("--account-id must be twelve digits");
+        }
+        let public_url = args
+            .public_url
+            .or(file.public_url)
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("--public-url must start with http:// or https://");
+        }
+        let admin_credentials = match args.admin_credentials {
+            Some(list) => parse_credentials(&list)?,
+            None => file
+                .admin_credentials
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| AdminCredential {
+                    access_key_id: c.access_key_id,
+                    secret_access_key: c.secret_access_key,
+                })
+                .collect(),
+        };
+        Ok(Settings {
+            listen,
+            data_dir,
+            storage,
+            region,
+            account_id,
+            public_url,
+            admin_credentials,
+            key_encryption_key: args.key_encryption_key.or(file.key_encryption_key),
+            insecure_unauthenticated_admin_on_public_listener: args
+                .insecure_unauthenticated_admin_on_public_listener
+                || file
+                    .insecure_unauthenticated_admin_on_public_listener
+                    .unwrap_or(false),
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            max_body_bytes: args
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            drain_delay: Duration::from_secs(
+                args.drain_delay_seconds
+                    .or(file.drain_delay_seconds)
+                    .unwrap_or(0),
+            ),
+            shutdown_timeout: Duration::from_secs(
+                args.shutdown_timeout_seconds
+                    .or(file.shutdown_timeout_seconds)
+                    .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS),
+            ),
+        })
+    }
+
+    /// Admin operations without a signature check are safe only where nobody else can
+    /// connect.
+    pub fn check_admin_exposure(&self, bound: SocketAddr) -> anyhow::Result<()> {
+        if self.admin_credentials.is_empty()
+            && !bound.ip().is_loopback()
+            && !self.insecure_unauthenticated_admin_on_public_listener
+        {
+            bail!(
+                "refusing to listen on {bound} without admin credentials: anyone could administer \
+                 every user pool. Set COGNATE_ADMIN_CREDENTIALS (ACCESS_KEY_ID:SECRET), listen on \
+                 loopback, or pass --insecure-unauthenticated-admin-on-public-listener"
+            );
+        }
+        Ok(())
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+fn parse_credentials(list: &str) -> anyhow::Result<Vec<AdminCredential>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| match item.split_once(':') {
+            Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok(AdminCredential {
+                access_key_id: id.to_owned(),
+                secret_access_key: secret.to_owned(),
+            }),
+            _ => bail!("admin credentials must be ACCESS_KEY_ID:SECRET pairs separated by commas"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_flags() {
+        let settings = Settings::resolve(ServeArgs::default()).unwrap();
+        assert_eq!(settings.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(settings.region, "us-east-1");
+        assert!(matches!(settings.storage, Storage::Sqlite(_)));
+        assert_eq!(settings.shutdown_timeout, Duration::from_secs(25));
+        assert!(settings.admin_credentials.is_empty());
+    }
+
+    #[test]
+    fn flags_win_over_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(
+            &path,
+            "region = \"eu-west-1\"\nlisten = \"127.0.0.1:1\"\n[[admin_credentials]]\naccess_key_id = \"AKID\"\nsecret_access_key = \"s\"\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(ServeArgs {
+            config: Some(path),
+            listen: Some("127.0.0.1:2".parse().unwrap()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(settings.region, "eu-west-1");
+        assert_eq!(settings.listen.port(), 2);
+        assert_eq!(settings.admin_credentials[0].access_key_id, "AKID");
+    }
+
+    #[test]
+    fn credentials_parse_and_never_print_secrets() {
+        let creds = parse_credentials("A:x, B:y").unwrap();
+        assert_eq!(creds.len(), 2);
+        let printed = format!("{creds:?}");
+        assert!(
+            !printed.contains("\"x\"") && !printed.contains("\"y\""),
+            "{printed}"
+        );
+        assert!(parse_credentials("nocolon").is_err());
+        assert!(parse_credentials("A:").is_err());
+    }
+
+    #[test]
+    fn public_listener_without_credentials_is_refused() {
+        let settings = Settings::resolve(ServeArgs::default()).unwrap();
+        assert!(
+            settings
+                .check_admin_exposure("127.0.0.1:1".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            settings
+                .check_admin_exposure("[::1]:1".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            settings
+                .check_admin_exposure("0.0.0.0:1".parse().unwrap())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for args in [
+            ServeArgs {
+                region: Some("us east".into()),
+                ..ServeArgs::default()
+            },
+            ServeArgs {
+                account_id: Some("12".into()),
+                ..ServeArgs::default()
+            },
+            ServeArgs {
+                database_url: Some("mysql://x".into()),
+                ..ServeArgs::default()
+            },
+            ServeArgs {
+                public_url: Some("ftp://x".into()),
+                ..ServeArgs::default()
+            },
+        ] {
+            assert!(Settings::resolve(args).is_err());
+        }
+    }
+}

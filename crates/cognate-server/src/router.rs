@@ -1,0 +1,155 @@
+//! HTTP routes: the AWS JSON endpoint on `POST /`, health checks, and CORS preflight.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use cognate_domain::Clock;
+use cognate_protocol::{AwsJsonEndpoint, IncomingRequest};
+use cognate_store::Store;
+use tracing::Instrument;
+
+pub struct AppState {
+    pub endpoint: AwsJsonEndpoint,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// Set when a shutdown signal arrives: readiness fails so load balancers stop sending.
+    pub draining: AtomicBool,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", axum::routing::post(aws_json).options(preflight))
+        .route("/health", get(health))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .with_state(state)
+}
+
+async fn aws_json(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, operation = tracing::field::Empty);
+    async move {
+        let (parts, body) = request.into_parts();
+        let limit = state.endpoint.max_body_bytes();
+        let declared_length = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared_length.is_some_and(|len| len > limit as u64) {
+            return with_cors(state.endpoint.body_too_large(&request_id));
+        }
+        // Reading one byte past the limit tells an over-long chunked body from one that fits.
+        let body = match axum::body::to_bytes(body, limit.saturating_add(1)).await {
+            Ok(bytes) if bytes.len() <= limit => bytes,
+            _ => return with_cors(state.endpoint.body_too_large(&request_id)),
+        };
+        let query = parts.uri.query().unwrap_or("");
+        let response = state
+            .endpoint
+            .handle(IncomingRequest {
+                method: &parts.method,
+                path: parts.uri.path(),
+                query,
+                headers: &parts.headers,
+                body: &body,
+                source_ip: Some(peer.ip()),
+                now_ms: state.clock.now_ms(),
+                request_id: &request_id,
+            })
+            .await;
+        tracing::info!(status = response.status().as_u16(), "handled");
+        with_cors(response)
+    }
+    .instrument(span)
+    .await
+}
+
+fn with_cors(response: http::Response<Bytes>) -> Response {
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Browsers ask before sending the AWS headers cross-origin (Amplify, the JS SDK).
+async fn preflight() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(
+            "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, \
+             x-amz-content-sha256, authorization, cache-control, amz-sdk-invocation-id, amz-sdk-request",
+        ),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    response
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    readiness(&state).await
+}
+
+async fn live() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"status\":\"live\"}",
+    )
+        .into_response()
+}
+
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
+    readiness(&state).await
+}
+
+/// Ready means: not shutting down, and the database answers.
+async fn readiness(state: &AppState) -> Response {
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    if state.draining.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json,
+            "{\"status\":\"draining\"}",
+        )
+            .into_response();
+    }
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, json, "{\"status\":\"ok\"}").into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json,
+                "{\"status\":\"database unavailable\"}",
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! From settings to a serving process.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use cognate_crypto::envelope::Kek;
+use cognate_domain::{Clock, SystemClock};
+use cognate_protocol::sigv4::Credentials;
+use cognate_protocol::{AdminAuth, AwsJsonEndpoint, EndpointConfig};
+use cognate_store::Store;
+use cognate_store_postgres::PostgresStore;
+use cognate_store_sqlite::SqliteStore;
+
+use crate::config::{ServeArgs, Settings, Storage};
+use crate::router::{self, AppState};
+use crate::{shutdown, telemetry};
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = Settings::resolve(args)?;
+    telemetry::init(settings.log_format);
+
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    let bound = listener.local_addr().context("reading the bound address")?;
+    settings.check_admin_exposure(bound)?;
+
+    let store = open_store(&settings).await?;
+    let kek = Arc::new(load_kek(&settings)?);
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"));
+    let service_config = cognate_idp::ServiceConfig {
+        region: settings.region.clone(),
+        account_id: settings.account_id.clone(),
+        public_url,
+    };
+    let idp = Arc::new(cognate_idp::IdpService::new(
+        store.clone(),
+        kek.clone(),
+        service_config.clone(),
+    ));
+    let identity = Arc::new(cognate_identity::IdentityService::new(
+        store.clone(),
+        cognate_identity::ServiceConfig {
+            region: settings.region.clone(),
+            account_id: settings.account_id.clone(),
+        },
+    ));
+    let admin_auth = if settings.admin_credentials.is_empty() {
+        AdminAuth::AcceptAny
+    } else {
+        AdminAuth::Verify(
+            settings
+                .admin_credentials
+                .iter()
+                .map(|c| Credentials {
+                    access_key_id: c.access_key_id.clone(),
+                    secret_access_key: c.secret_access_key.clone(),
+                })
+                .collect(),
+        )
+    };
+    let endpoint = AwsJsonEndpoint::new(
+        idp,
+        identity,
+        EndpointConfig {
+            region: settings.region.clone(),
+            max_body_bytes: settings.max_body_bytes,
+            admin_auth,
+        },
+    );
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let state = Arc::new(AppState {
+        endpoint,
+        store,
+        clock,
+        draining: AtomicBool::new(false),
+    });
+    let app = router::router(state.clone());
+
+    let stop = shutdown::spawn(state, settings.drain_delay, settings.shutdown_timeout);
+    announce(bound, &settings)?;
+
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::fired(stop.stop_accepting));
+    tokio::select! {
+        result = server => result.context("serving")?,
+        () = shutdown::fired(stop.deadline) => {
+            tracing::warn!("shutdown timeout reached with requests still in flight");
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    match &settings.storage {
+        Storage::Sqlite(path) => {
+            // Opening creates the file and runs migrations: blocking work.
+            let owned = path.clone();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&owned))
+                .await
+                .context("SQLite start-up task")?
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            tracing::info!(path = %path.display(), "storage: SQLite");
+            Ok(Arc::new(store))
+        }
+        Storage::Postgres { url, schema } => {
+            let store = match schema {
+                Some(schema) => PostgresStore::connect_with_schema(url, schema).await,
+                None => PostgresStore::connect(url).await,
+            }
+            .context("connecting to PostgreSQL")?;
+            tracing::info!("storage: PostgreSQL");
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+fn load_kek(settings: &Settings) -> anyhow::Result<Kek> {
+    if let Some(encoded) = &settings.key_encryption_key {
+        return Kek::from_base64(encoded).context("COGNATE_KEY_ENCRYPTION_KEY");
+    }
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let path = settings.data_dir.join("key-encryption.key");
+    Kek::load_or_create(&path).with_context(|| format!("key file {}", path.display()))
+}
+
+/// The one line tests and scripts wait for: printed once the server answers requests.
+fn announce(bound: SocketAddr, settings: &Settings) -> anyhow::Result<()> {
+    tracing::info!(address = %bound, storage = ?settings.storage, region = %settings.region, "ready");
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "cognate listening on http://{bound}").context("writing to stdout")?;
+    stdout.flush().context("flushing stdout")?;
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! The `cognate` binary over raw HTTP: protocol errors, signatures, durability, shutdown.
+//! The AWS SDK tests live in `tests/sdk`; these need byte-level control of requests.
+// A test binary: a failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod coverage;
+mod durability;
+mod lifecycle;
+mod outage;
+mod protocol;
+mod signatures;
+
+use cognate_testkit::{ServerOptions, TestServer};
+
+/// A server without admin credentials (signatures not checked; loopback only).
+pub async fn open_server() -> TestServer {
+    TestServer::start(ServerOptions::default())
+        .await
+        .expect("server starts")
+}
+
+pub fn pool_body(name: &str) -> serde_json::Value {
+    serde_json::json!({ "PoolName": name })
+}
