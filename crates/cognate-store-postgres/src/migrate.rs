@@ -1,7 +1,6 @@
 //! Numbered migrations, applied at connect under an advisory lock so that
 //! nodes starting together migrate exactly once (R37).
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use cognate_store::StoreError;
 use deadpool_postgres::Object;
@@ -104,9 +103,8 @@ pub(crate) async fn migrate(client: &mut Object, schema: Option<&str>) -> Result
 
 /// Audit timestamp only; nothing reads it back for behaviour.
 fn applied_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    use cognate_domain::Clock as _;
+    cognate_domain::SystemClock.now_ms()
 }
 
 #[cfg(test)]

@@ -204,6 +204,7 @@ async fn serialization_failures_are_retried() {
 /// once the query timeout passes; the stuck connection is thrown away and
 /// the next call works.
 #[tokio::test]
+#[allow(clippy::disallowed_methods)] // measures a real database timeout
 async fn hung_queries_time_out_and_the_pool_recovers() {
     let Some(f) = Fixture::new(Duration::from_millis(300)).await else {
         return;

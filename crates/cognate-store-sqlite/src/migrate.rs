@@ -1,6 +1,5 @@
 //! Numbered migrations, applied at open in one transaction.
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use cognate_store::StoreError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -87,9 +86,8 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Audit timestamp only; nothing reads it back for behaviour.
 fn applied_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    use cognate_domain::Clock as _;
+    cognate_domain::SystemClock.now_ms()
 }
 
 #[cfg(test)]

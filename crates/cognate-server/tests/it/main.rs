@@ -2,6 +2,8 @@
 //! The AWS SDK tests live in `tests/sdk`; these need byte-level control of requests.
 // A test binary: a failed expectation should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// These tests drive a real process, so they measure and sign with the wall clock.
+#![allow(clippy::disallowed_methods)]
 
 mod coverage;
 mod durability;

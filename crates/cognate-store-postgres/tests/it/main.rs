@@ -5,6 +5,8 @@
 
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Outage tests measure how long a real database call takes to fail.
+#![allow(clippy::disallowed_methods)]
 
 mod conformance;
 mod outage;

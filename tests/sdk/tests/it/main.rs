@@ -1,0 +1,9 @@
+//! End-to-end tests: the AWS SDK for Rust against a spawned `cognate` binary, every case on
+//! SQLite and on PostgreSQL. One integration binary keeps link time down.
+// A test binary: a failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// These tests drive a real process, so they measure and sign with the wall clock.
+#![allow(clippy::disallowed_methods)]
+
+mod harness;
+mod pools;
