@@ -1,7 +1,6 @@
 //! Numbered migrations, applied at connect under an advisory lock so that
 //! nodes starting together migrate exactly once (R37).
 
-
 use cognate_store::StoreError;
 use deadpool_postgres::Object;
 

@@ -1,6 +1,5 @@
 //! Numbered migrations, applied at open in one transaction.
 
-
 use cognate_store::StoreError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
