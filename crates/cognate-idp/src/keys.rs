@@ -13,8 +13,8 @@ pub fn sealing_context(pool_id: &str, kid: &str) -> Vec<u8> {
     format!("cognate/signing-key/{pool_id}/{kid}").into_bytes()
 }
 
-/// Generates an RSA key and its certificate. RSA key generation takes about a quarter of a
-/// second, so it runs on the blocking pool rather than on a request thread.
+/// Generates an RSA key and its certificate. RSA key generation takes tens of milliseconds
+/// (and varies widely), so it runs on the blocking pool rather than on a request thread.
 pub async fn new_signing_key(
     kek: &Kek,
     pool_id: &str,

@@ -37,7 +37,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let service_config = cognate_idp::ServiceConfig {
         region: settings.region.clone(),
         account_id: settings.account_id.clone(),
-        public_url,
+        public_url: public_url.clone(),
     };
     let idp = Arc::new(cognate_idp::IdpService::new(
         store.clone(),
@@ -75,13 +75,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let web = Arc::new(cognate_web::WebState {
+        store: store.clone(),
+        public_url,
+    });
     let state = Arc::new(AppState {
         endpoint,
         store,
         clock,
         draining: AtomicBool::new(false),
     });
-    let app = router::router(state.clone());
+    let app = router::router(state.clone()).merge(cognate_web::routes(web));
 
     let stop = shutdown::spawn(state, settings.drain_delay, settings.shutdown_timeout);
     announce(bound, &settings)?;

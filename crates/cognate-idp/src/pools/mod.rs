@@ -65,7 +65,11 @@ pub async fn create(
     pool_settings.insert("SchemaAttributes".into(), Value::Array(schema));
 
     let id = ids::user_pool_id(&ctx.region);
-    let key = new_signing_key(&svc.kek, &id, ctx.now_ms).await?;
+    // Like Cognito, ID tokens and access tokens are signed with different keys.
+    let keys = [
+        new_signing_key(&svc.kek, &id, ctx.now_ms).await?,
+        new_signing_key(&svc.kek, &id, ctx.now_ms).await?,
+    ];
     let record = UserPoolRecord {
         arn: user_pool_arn(&ctx.region, &svc.config.account_id, &id),
         id,
@@ -76,7 +80,7 @@ pub async fn create(
         tags,
     };
     svc.store
-        .create_user_pool(&record, std::slice::from_ref(&key))
+        .create_user_pool(&record, &keys)
         .await
         .map_err(store_failure)?;
     tracing::info!(pool_id = %record.id, "user pool created");
@@ -217,6 +221,16 @@ pub async fn delete(
         return Err(ApiError::invalid_parameter(
             "The user pool cannot be deleted because deletion protection is activated. \
              Deletion protection must be inactivated first.",
+        ));
+    }
+    let domains = svc
+        .store
+        .domains_for_pool(&record.id)
+        .await
+        .map_err(store_failure)?;
+    if !domains.is_empty() {
+        return Err(ApiError::invalid_parameter(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
         ));
     }
     svc.store

@@ -11,6 +11,7 @@ mod lifecycle;
 mod outage;
 mod protocol;
 mod signatures;
+mod well_known;
 
 use cognate_testkit::{ServerOptions, TestServer};
 

@@ -5,5 +5,11 @@
 // These tests drive a real process, so they measure and sign with the wall clock.
 #![allow(clippy::disallowed_methods)]
 
+mod clients;
+mod domains;
+mod groups;
 mod harness;
+mod identity_pools;
+mod pool_config;
 mod pools;
+mod resource_servers;
