@@ -41,6 +41,10 @@ const MAX_KEY_FILE_LEN: u64 = 1024;
 pub struct Kek {
     id: [u8; KEY_ID_LEN],
     key: RandomizedNonceKey,
+    /// HKDF pseudo-random key extracted from the KEK, from which
+    /// [`crate::keyed_hash`] expands per-purpose keys. Kept instead of the KEK's raw bytes
+    /// so that no copy of the encryption key itself lives outside aws-lc.
+    derivation_prk: Zeroizing<[u8; 32]>,
 }
 
 impl Kek {
@@ -62,7 +66,12 @@ impl Kek {
         id.copy_from_slice(&digest[..KEY_ID_LEN]);
         let key = RandomizedNonceKey::new(&AES_256_GCM, bytes)
             .map_err(|_| CryptoError::InvalidKek("rejected by AES-256-GCM"))?;
-        Ok(Self { id, key })
+        let derivation_prk = crate::keyed_hash::extract_prk(bytes);
+        Ok(Self {
+            id,
+            key,
+            derivation_prk,
+        })
     }
 
     /// A key from standard base64 (with padding) of 32 bytes, surrounding whitespace
@@ -142,6 +151,11 @@ impl Kek {
             .len();
         buf.truncate(len);
         Ok(buf)
+    }
+
+    /// The HKDF pseudo-random key for per-purpose key derivation ([`crate::keyed_hash`]).
+    pub(crate) fn derivation_prk(&self) -> &[u8; 32] {
+        &self.derivation_prk
     }
 
     fn header(&self) -> [u8; HEADER_LEN] {

@@ -18,6 +18,8 @@ pub mod envelope;
 mod error;
 pub mod ids;
 pub mod jwt;
+pub mod keyed_hash;
+pub mod password;
 pub mod signing;
 
 pub use certificate::self_signed_certificate;
@@ -25,4 +27,6 @@ pub use ct::constant_time_eq;
 pub use envelope::Kek;
 pub use error::CryptoError;
 pub use jwt::{DecodedJwt, JwtError, decode_and_verify_jwt, encode_jwt};
+pub use keyed_hash::{DerivedKey, keyed_hash, keyed_hash_fields};
+pub use password::{HashGate, HashParams, Hasher, PasswordError};
 pub use signing::{PublicKey, SigningKey, verify_rs256};
