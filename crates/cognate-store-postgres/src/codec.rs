@@ -11,7 +11,10 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreErr
     serde_json::to_string(value).map_err(|e| StoreError::Internal(format!("encoding JSON: {e}")))
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(row: &Row, idx: usize) -> Result<T, StoreError> {
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    idx: usize,
+) -> Result<T, StoreError> {
     let text: &str = col(row, idx)?;
     serde_json::from_str(text)
         .map_err(|e| StoreError::Internal(format!("corrupt JSON in column {idx}: {e}")))

@@ -1,6 +1,6 @@
 //! PostgreSQL and pool errors mapped onto `StoreError`.
 
-use cognate_store::{Constraint, StoreError};
+use cognate_store::{Constraint, StoreError, alias_kind};
 use deadpool_postgres::PoolError;
 use tokio_postgres::error::SqlState;
 
@@ -20,6 +20,20 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
         Constraint::ResourceServerIdentifier,
     ),
     ("identity_pools_pkey", Constraint::IdentityPoolId),
+    ("users_pkey", Constraint::UserSub),
+    ("users_by_username", Constraint::Username),
+    ("refresh_tokens_pkey", Constraint::RefreshToken),
+    ("outbox_pkey", Constraint::MessageId),
+];
+
+/// Alias unique indexes by name, with the alias kind they protect.
+const ALIAS_KEYS: &[(&str, &str)] = &[
+    ("users_alias_email", alias_kind::EMAIL),
+    ("users_alias_phone_number", alias_kind::PHONE_NUMBER),
+    (
+        "users_alias_preferred_username",
+        alias_kind::PREFERRED_USERNAME,
+    ),
 ];
 
 /// Maps a driver error: constraint failures become `Conflict`/`NotFound`,
@@ -76,6 +90,9 @@ fn io_source(error: &tokio_postgres::Error) -> bool {
 }
 
 fn unique_constraint(name: Option<&str>) -> Constraint {
+    if let Some((_, kind)) = ALIAS_KEYS.iter().find(|(key, _)| Some(*key) == name) {
+        return Constraint::Alias((*kind).to_owned());
+    }
     UNIQUE_KEYS
         .iter()
         .find(|(key, _)| Some(*key) == name)

@@ -13,8 +13,11 @@ use crate::error::col;
 use crate::sql::{execute, query, query_one, query_opt};
 
 const LISTING: &str = "groups";
+/// The group columns qualified for joins, in `group_from_row` order.
+pub(crate) const GROUP_COLUMNS_G: &str =
+    "g.pool_id, g.name, g.description, g.role_arn, g.precedence, g.created_ms, g.modified_ms";
 
-fn group_from_row(row: &Row) -> Result<GroupRecord, StoreError> {
+pub(crate) fn group_from_row(row: &Row) -> Result<GroupRecord, StoreError> {
     Ok(GroupRecord {
         pool_id: col(row, 0)?,
         name: col(row, 1)?,
@@ -134,6 +137,7 @@ impl GroupStore for PostgresStore {
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> Result<(), StoreError> {
         transact!(self.db, |tx| {
+            // Memberships go by ON DELETE CASCADE.
             let changed = execute(
                 &tx,
                 "DELETE FROM groups WHERE pool_id = $1 AND name = $2",

@@ -11,15 +11,20 @@
 
 mod clients;
 mod codec;
+mod codes;
+mod counters;
 mod db;
 mod domains;
 mod error;
 mod groups;
 mod identity_pools;
 mod migrate;
+mod outbox;
 mod pools;
 mod resource_servers;
 mod sql;
+mod tokens;
+mod users;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -13,11 +13,18 @@ pub(crate) struct Migration {
     pub(crate) sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_management",
-    sql: include_str!("../migrations/0001_management.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_management",
+        sql: include_str!("../migrations/0001_management.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_users",
+        sql: include_str!("../migrations/0002_users.sql"),
+    },
+];
 
 /// First key of the two-key advisory lock ("Cogn"); the second is the schema's hash.
 const LOCK_CLASS: i32 = 0x436f_676e;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use cognate_store::{
     Page, PageRequest, SigningKeyRecord, StoreError, TagChange, Tags, UserPoolRecord,
-    UserPoolStore, decode_cursor, page_from_rows,
+    UserPoolStore, decode_cursor, page_from_rows, pool_counter_prefix,
 };
 use serde_json::Value;
 use tokio_postgres::Row;
@@ -13,6 +13,7 @@ use crate::codec::{count, fetch_for, one_row, tags_col, to_json, value_col};
 use crate::db::{read, transact};
 use crate::error::col;
 use crate::sql::{execute, query, query_one, query_opt};
+use crate::users::delete_counters_under;
 
 const LISTING: &str = "user_pools";
 
@@ -189,9 +190,12 @@ impl UserPoolStore for PostgresStore {
 
     async fn delete_user_pool(&self, id: &str) -> Result<(), StoreError> {
         transact!(self.db, |tx| {
-            // Everything in the pool goes with it through ON DELETE CASCADE.
+            // Everything in the pool goes with it through ON DELETE CASCADE,
+            // users and all that hangs off them included; user counters are
+            // keyed by name, so they go by key range.
             let changed = execute(&tx, "DELETE FROM user_pools WHERE id = $1", &[&id]).await?;
-            one_row(changed)?
+            one_row(changed)?;
+            delete_counters_under(&tx, &pool_counter_prefix(id)).await?;
         })
     }
 

@@ -136,6 +136,114 @@ async fn every_unique_key_in_the_schema_has_a_named_constraint() {
             .await,
         Err(StoreError::NotFound)
     );
+
+    // Users: one key broken per row; the first insert succeeds.
+    let user = |sub: &str, key: &str, aliases: [&str; 3]| {
+        let alias = |a: &str| {
+            if a.is_empty() {
+                "NULL".to_owned()
+            } else {
+                format!("'{a}'")
+            }
+        };
+        format!(
+            "INSERT INTO users VALUES ('p', '{sub}', 'n', '{key}', 'CONFIRMED', true, NULL, NULL,
+                 1, 1, 0, '{{}}', {}, {}, {})",
+            alias(aliases[0]),
+            alias(aliases[1]),
+            alias(aliases[2])
+        )
+    };
+    f.run(&user("s1", "alice", ["a@x", "+1", "al"]))
+        .await
+        .unwrap();
+    let cases = [
+        (user("s1", "other", ["", "", ""]), Constraint::UserSub),
+        (user("s2", "alice", ["", "", ""]), Constraint::Username),
+        (
+            user("s2", "bob", ["a@x", "", ""]),
+            Constraint::Alias("email".into()),
+        ),
+        (
+            user("s2", "bob", ["", "+1", ""]),
+            Constraint::Alias("phone_number".into()),
+        ),
+        (
+            user("s2", "bob", ["", "", "al"]),
+            Constraint::Alias("preferred_username".into()),
+        ),
+    ];
+    for (sql, constraint) in cases {
+        assert_eq!(
+            f.run(&sql).await,
+            Err(StoreError::Conflict(constraint)),
+            "{sql}"
+        );
+    }
+    // Users without aliases do not collide on the empty alias columns.
+    f.run(&user("s2", "bob", ["", "", ""])).await.unwrap();
+    for (sql, constraint) in [
+        (
+            "INSERT INTO refresh_tokens VALUES ('\\x01', 'p', 's1', 'c', 'j', 1, NULL, '', 1, 2, false, NULL)",
+            Constraint::RefreshToken,
+        ),
+        (
+            "INSERT INTO outbox VALUES ('m', 'p', NULL, 'EMAIL', 'd', 'x', '\\x00', 1, 'PENDING', 0, NULL, 1)",
+            Constraint::MessageId,
+        ),
+    ] {
+        f.run(sql).await.unwrap();
+        assert_eq!(
+            f.run(sql).await,
+            Err(StoreError::Conflict(constraint)),
+            "{sql}"
+        );
+    }
+    f.finish().await;
+}
+
+/// Every ListUsers shape can be answered from an index in order (no sort),
+/// with the cursor as the seek position: the partial attribute index and
+/// the "C" collation are usable by the statements as written. Sequential
+/// scans are switched off because the tables are empty here, where the
+/// planner would rightly prefer them.
+#[tokio::test]
+async fn list_users_can_read_indexes_in_order() {
+    let Some(f) = Fixture::new(Duration::from_secs(3)).await else {
+        return;
+    };
+    let client = f.store.db.client().await.unwrap();
+    client
+        .batch_execute("SET enable_seqscan = off; SET enable_sort = off")
+        .await
+        .unwrap();
+    for (sql, args) in crate::users::explainable_list_users() {
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows = client
+            .query(&format!("EXPLAIN {sql}"), &params)
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows.iter().map(|r| r.get::<_, String>(0)).collect();
+        let plan = plan.join("\n");
+        assert!(!plan.contains("Sort"), "{sql}\n{plan}");
+        assert!(!plan.contains("Seq Scan on users"), "{sql}\n{plan}");
+        if sql.contains("a.search_key") {
+            assert!(plan.contains("user_attributes_search"), "{sql}\n{plan}");
+        }
+        for (order, index) in [
+            ("ORDER BY u.status", "users_by_status"),
+            ("ORDER BY u.enabled", "users_by_enabled"),
+            ("ORDER BY u.username_key", "users_by_username"),
+        ] {
+            if sql.contains(order) {
+                assert!(plan.contains(index), "{sql}\n{plan}");
+            }
+        }
+    }
+    drop(client);
     f.finish().await;
 }
 

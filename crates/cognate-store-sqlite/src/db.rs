@@ -15,6 +15,8 @@ use crate::migrate;
 const READERS: usize = 4;
 /// How long a statement waits for another process's lock before `Unavailable`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Statements kept prepared per connection: more than the store has.
+const STATEMENT_CACHE: usize = 256;
 /// Truncate the WAL back to this size after checkpoints (R39: WAL stays bounded).
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
@@ -145,6 +147,9 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
+    // Every statement the store runs is cached per connection; the default
+    // (16) is smaller than the store's set, which would re-parse on hot paths.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(map_err)?;

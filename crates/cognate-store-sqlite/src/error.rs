@@ -1,6 +1,6 @@
 //! SQLite error codes mapped onto `StoreError`.
 
-use cognate_store::{Constraint, StoreError};
+use cognate_store::{Constraint, StoreError, alias_kind};
 use rusqlite::ErrorCode;
 use rusqlite::ffi;
 
@@ -29,6 +29,23 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
         Constraint::ResourceServerIdentifier,
     ),
     ("identity_pools.id", Constraint::IdentityPoolId),
+    ("users.pool_id, users.sub", Constraint::UserSub),
+    ("users.pool_id, users.username_key", Constraint::Username),
+    ("refresh_tokens.token_hash", Constraint::RefreshToken),
+    ("outbox.id", Constraint::MessageId),
+];
+
+/// Alias unique keys by column list, with the alias kind they protect.
+const ALIAS_KEYS: &[(&str, &str)] = &[
+    ("users.pool_id, users.alias_email", alias_kind::EMAIL),
+    (
+        "users.pool_id, users.alias_phone_number",
+        alias_kind::PHONE_NUMBER,
+    ),
+    (
+        "users.pool_id, users.alias_preferred_username",
+        alias_kind::PREFERRED_USERNAME,
+    ),
 ];
 
 /// Maps a driver error. Constraint failures become `Conflict`/`NotFound`;
@@ -62,6 +79,9 @@ fn unique_constraint(message: Option<&str>) -> Constraint {
     let columns = message
         .and_then(|m| m.strip_prefix("UNIQUE constraint failed: "))
         .unwrap_or_default();
+    if let Some((_, kind)) = ALIAS_KEYS.iter().find(|(key, _)| *key == columns) {
+        return Constraint::Alias((*kind).to_owned());
+    }
     UNIQUE_KEYS
         .iter()
         .find(|(key, _)| *key == columns)
@@ -139,6 +159,62 @@ mod tests {
             map_err(err),
             StoreError::Conflict(Constraint::PoolHasDomain)
         );
+
+        // Users: one row per key broken, the first insert of each succeeds.
+        let user = |sub: &str, key: &str, aliases: [&str; 3]| {
+            let alias = |a: &str| {
+                if a.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    format!("'{a}'")
+                }
+            };
+            format!(
+                "INSERT INTO users VALUES ('p', '{sub}', 'n', '{key}', 'CONFIRMED', 1, NULL, NULL,
+                     1, 1, 0, '{{}}', {}, {}, {})",
+                alias(aliases[0]),
+                alias(aliases[1]),
+                alias(aliases[2])
+            )
+        };
+        conn.execute(&user("s1", "alice", ["a@x", "+1", "al"]), [])
+            .unwrap();
+        let cases = [
+            (user("s1", "other", ["", "", ""]), Constraint::UserSub),
+            (user("s2", "alice", ["", "", ""]), Constraint::Username),
+            (
+                user("s2", "bob", ["a@x", "", ""]),
+                Constraint::Alias("email".into()),
+            ),
+            (
+                user("s2", "bob", ["", "+1", ""]),
+                Constraint::Alias("phone_number".into()),
+            ),
+            (
+                user("s2", "bob", ["", "", "al"]),
+                Constraint::Alias("preferred_username".into()),
+            ),
+        ];
+        for (sql, constraint) in cases {
+            let err = conn.execute(&sql, []).unwrap_err();
+            assert_eq!(map_err(err), StoreError::Conflict(constraint), "{sql}");
+        }
+        // Two users without aliases do not collide on the empty alias columns.
+        conn.execute(&user("s2", "bob", ["", "", ""]), []).unwrap();
+        for (sql, constraint) in [
+            (
+                "INSERT INTO refresh_tokens VALUES (x'01', 'p', 's1', 'c', 'j', 1, NULL, '', 1, 2, 0, NULL)",
+                Constraint::RefreshToken,
+            ),
+            (
+                "INSERT INTO outbox VALUES ('m', 'p', NULL, 'EMAIL', 'd', 'x', x'00', 1, 'PENDING', 0, NULL, 1)",
+                Constraint::MessageId,
+            ),
+        ] {
+            conn.execute(sql, []).unwrap();
+            let err = conn.execute(sql, []).unwrap_err();
+            assert_eq!(map_err(err), StoreError::Conflict(constraint), "{sql}");
+        }
     }
 
     #[test]

@@ -12,8 +12,11 @@ use crate::error::map_err;
 
 const LISTING: &str = "groups";
 const COLUMNS: &str = "pool_id, name, description, role_arn, precedence, created_ms, modified_ms";
+/// The same columns qualified for joins.
+pub(crate) const GROUP_COLUMNS_G: &str =
+    "g.pool_id, g.name, g.description, g.role_arn, g.precedence, g.created_ms, g.modified_ms";
 
-fn group_from_row(row: &Row<'_>) -> rusqlite::Result<GroupRecord> {
+pub(crate) fn group_from_row(row: &Row<'_>) -> rusqlite::Result<GroupRecord> {
     Ok(GroupRecord {
         pool_id: row.get(0)?,
         name: row.get(1)?,
@@ -142,6 +145,7 @@ impl GroupStore for SqliteStore {
         let (pool_id, name) = (pool_id.to_owned(), name.to_owned());
         self.db
             .write(move |tx| {
+                // Memberships go by ON DELETE CASCADE.
                 let changed = tx
                     .prepare_cached("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2")
                     .and_then(|mut st| st.execute(params![pool_id, name]))

@@ -8,14 +8,19 @@
 
 mod clients;
 mod codec;
+mod codes;
+mod counters;
 mod db;
 mod domains;
 mod error;
 mod groups;
 mod identity_pools;
 mod migrate;
+mod outbox;
 mod pools;
 mod resource_servers;
+mod tokens;
+mod users;
 
 use std::path::Path;
 

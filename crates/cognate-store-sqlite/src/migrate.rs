@@ -12,11 +12,18 @@ pub(crate) struct Migration {
     pub(crate) sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_management",
-    sql: include_str!("../migrations/0001_management.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_management",
+        sql: include_str!("../migrations/0001_management.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_users",
+        sql: include_str!("../migrations/0002_users.sql"),
+    },
+];
 
 /// Highest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use cognate_store::{
     Page, PageRequest, SigningKeyRecord, StoreError, TagChange, Tags, UserPoolRecord,
-    UserPoolStore, decode_cursor, page_from_rows,
+    UserPoolStore, decode_cursor, page_from_rows, pool_counter_prefix,
 };
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::Value;
@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::SqliteStore;
 use crate::codec::{count, one_row, tags_col, to_json, value_col};
 use crate::error::map_err;
+use crate::users::delete_counters_under;
 
 const LISTING: &str = "user_pools";
 const COLUMNS: &str = "id, name, arn, created_ms, modified_ms, settings, tags";
@@ -197,12 +198,15 @@ impl UserPoolStore for SqliteStore {
         let id = id.to_owned();
         self.db
             .write(move |tx| {
-                // Everything in the pool goes with it through ON DELETE CASCADE.
+                // Everything in the pool goes with it through ON DELETE CASCADE,
+                // users and all that hangs off them included; user counters
+                // are keyed by name, so they go by key range.
                 let changed = tx
                     .prepare_cached("DELETE FROM user_pools WHERE id = ?1")
-                    .and_then(|mut st| st.execute([id]))
+                    .and_then(|mut st| st.execute([&id]))
                     .map_err(map_err)?;
-                one_row(changed)
+                one_row(changed)?;
+                delete_counters_under(tx, &pool_counter_prefix(&id))
             })
             .await
     }

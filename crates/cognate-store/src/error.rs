@@ -73,6 +73,17 @@ pub enum Constraint {
     IdentityPoolId,
     /// The resource would carry more tags than allowed.
     TagLimit,
+    /// A user with that sub exists in the pool (id generation collided).
+    UserSub,
+    /// A user with that username (its lookup key) exists in the pool.
+    Username,
+    /// Another user of the pool holds this alias; the kind is named
+    /// (`email`, `phone_number`, `preferred_username`).
+    Alias(String),
+    /// A refresh token with that hash exists.
+    RefreshToken,
+    /// An outbox message with that id exists.
+    MessageId,
     /// A rule without a name of its own; the text says which.
     Other(String),
 }
@@ -91,6 +102,11 @@ impl std::fmt::Display for Constraint {
             Self::ResourceServerIdentifier => "resource server identifier",
             Self::IdentityPoolId => "identity pool id",
             Self::TagLimit => "tag limit",
+            Self::UserSub => "user sub",
+            Self::Username => "username",
+            Self::Alias(kind) => return write!(f, "alias {kind}"),
+            Self::RefreshToken => "refresh token",
+            Self::MessageId => "message id",
             Self::Other(rule) => rule,
         };
         f.write_str(name)

@@ -1,4 +1,4 @@
-//! User pool groups (membership arrives with users).
+//! User pool groups (membership is in [`UserStore`](crate::UserStore)).
 
 use async_trait::async_trait;
 
@@ -43,7 +43,7 @@ pub trait GroupStore: Send + Sync {
     /// Replaces description, role, precedence and modification time. `NotFound` if gone.
     async fn update_group(&self, group: &GroupRecord) -> Result<(), StoreError>;
 
-    /// `NotFound` if absent.
+    /// Deletes the group and its memberships. `NotFound` if absent.
     async fn delete_group(&self, pool_id: &str, name: &str) -> Result<(), StoreError>;
 
     /// Number of groups in the pool.

@@ -9,35 +9,57 @@
 //! - lookups return `Ok(None)` for a missing record, while updates and deletes of a
 //!   missing record return [`StoreError::NotFound`]; a write whose parent is gone
 //!   (a client in a deleted pool) also returns `NotFound`;
-//! - configuration documents are stored and returned verbatim.
+//! - configuration documents are stored and returned verbatim;
+//! - read-modify-write methods (codes, rotation, counters, claims) are atomic
+//!   across nodes, proven by the `race_*` conformance cases;
+//! - secrets arrive hashed (codes, refresh tokens) or sealed (outbox bodies);
+//!   the store compares and stores bytes, never plaintext.
 
 mod clients;
+mod codes;
+mod counters;
 mod domains;
 mod error;
 mod groups;
 mod health;
 mod identity_pools;
+mod outbox;
 mod page;
 mod pools;
 mod resource_servers;
+mod sessions;
 mod tags;
+mod tokens;
+mod users;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
 pub use clients::{ClientRecord, ClientSecretRecord, ClientStore};
+pub use codes::{CodeCheck, CodeRecord, CodeStore, hashes_match};
+pub use counters::{
+    CounterState, CounterStore, pool_counter_prefix, user_counter_key, user_counter_prefix,
+};
 pub use domains::{DomainRecord, DomainStore};
 pub use error::{Constraint, StoreError};
 pub use groups::{GroupRecord, GroupStore};
 pub use health::Health;
 pub use identity_pools::{IdentityPoolRecord, IdentityPoolStore};
+pub use outbox::{MessageQuery, MessageRecord, OutboxStore, message_channel, message_status};
 pub use page::{MAX_PAGE_LIMIT, Page, PageRequest, decode_cursor, encode_cursor, page_from_rows};
 pub use pools::{ALL_CLIENTS_KEY, SigningKeyRecord, UserPoolRecord, UserPoolStore, document_kind};
 pub use resource_servers::{ResourceServerRecord, ResourceServerStore};
+pub use sessions::SessionStore;
 pub use tags::{TagChange, Tags};
+pub use tokens::{RefreshTokenRecord, RotateOutcome, TokenStore, rotation_outcome};
+pub use users::{
+    AliasChange, AliasClaim, FilterPlan, KeyRange, SEARCH_KEY_CHARS, UserFilter, UserRecord,
+    UserStore, alias_index, alias_kind, alias_slots, attribute_search_key, check_attributes,
+    filter_attribute, prefix_upper_bound, search_key,
+};
 
 /// Everything a handler needs from storage, used as `Arc<dyn Store>`.
-/// Each new aggregate (users, sessions, tokens...) adds its trait here.
+/// Each new aggregate adds its trait here.
 pub trait Store:
     UserPoolStore
     + ClientStore
@@ -45,6 +67,12 @@ pub trait Store:
     + DomainStore
     + ResourceServerStore
     + IdentityPoolStore
+    + UserStore
+    + CodeStore
+    + CounterStore
+    + TokenStore
+    + SessionStore
+    + OutboxStore
     + Health
     + Send
     + Sync
@@ -59,6 +87,12 @@ impl<T> Store for T where
         + DomainStore
         + ResourceServerStore
         + IdentityPoolStore
+        + UserStore
+        + CodeStore
+        + CounterStore
+        + TokenStore
+        + SessionStore
+        + OutboxStore
         + Health
         + Send
         + Sync

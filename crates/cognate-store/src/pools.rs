@@ -88,7 +88,8 @@ pub trait UserPoolStore: Send + Sync {
     -> Result<Tags, StoreError>;
 
     /// Deletes the pool and everything in it (keys, clients, secrets, groups,
-    /// domains, resource servers, documents). `NotFound` if absent.
+    /// domains, resource servers, documents, users and everything theirs,
+    /// outbox messages). `NotFound` if absent.
     async fn delete_user_pool(&self, id: &str) -> Result<(), StoreError>;
 
     /// Number of pools (for the account quota).

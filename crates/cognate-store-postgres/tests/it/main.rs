@@ -10,5 +10,6 @@
 
 mod conformance;
 mod outage;
+mod perf;
 mod startup;
 mod support;

@@ -38,7 +38,13 @@ async fn concurrent_connects_migrate_exactly_once() {
         .await
         .unwrap();
     let applied: Vec<(i64, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(applied, vec![(1, "0001_management".to_owned())]);
+    assert_eq!(
+        applied,
+        vec![
+            (1, "0001_management".to_owned()),
+            (2, "0002_users".to_owned())
+        ]
+    );
     // Both nodes see one database.
     a.create_user_pool(&pool("p1"), &[]).await.unwrap();
     assert!(b.get_user_pool("p1").await.unwrap().is_some());

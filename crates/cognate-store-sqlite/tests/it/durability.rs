@@ -71,8 +71,14 @@ async fn migrations_apply_once_and_are_recorded() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(rows, vec![(1, "0001_management".to_owned())]);
-    assert_eq!(SqliteStore::schema_version(), 1);
+    assert_eq!(
+        rows,
+        vec![
+            (1, "0001_management".to_owned()),
+            (2, "0002_users".to_owned())
+        ]
+    );
+    assert_eq!(SqliteStore::schema_version(), 2);
 }
 
 #[tokio::test]

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::{
-    ClientRecord, ClientSecretRecord, DomainRecord, GroupRecord, IdentityPoolRecord, Page,
-    PageRequest, ResourceServerRecord, SigningKeyRecord, Store, StoreError, UserPoolRecord,
+    AliasClaim, ClientRecord, ClientSecretRecord, CodeRecord, DomainRecord, GroupRecord,
+    IdentityPoolRecord, MessageRecord, Page, PageRequest, RefreshTokenRecord, ResourceServerRecord,
+    SigningKeyRecord, Store, StoreError, UserPoolRecord, UserRecord, message_channel,
+    message_status,
 };
 
 pub(crate) type DynStore = Arc<dyn Store>;
@@ -121,6 +123,126 @@ pub(crate) fn identity_pool(id: &str, created_ms: i64) -> IdentityPoolRecord {
         settings: settings(id),
         tags: BTreeMap::from([("team".to_owned(), "a".to_owned())]),
     }
+}
+
+/// A user with every field set. Attributes are sorted by name, as the store
+/// returns them.
+pub(crate) fn user(pool_id: &str, sub: &str, username: &str, created_ms: i64) -> UserRecord {
+    UserRecord {
+        pool_id: pool_id.to_owned(),
+        sub: sub.to_owned(),
+        username: username.to_owned(),
+        username_key: username.to_lowercase(),
+        status: "CONFIRMED".to_owned(),
+        enabled: true,
+        password_hash: Some(format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${username}")),
+        password_expires_ms: Some(created_ms + 7 * 86_400_000),
+        attributes: vec![
+            ("custom:team".to_owned(), "blue ✓".to_owned()),
+            ("email".to_owned(), format!("{username}@Example.com")),
+            ("email_verified".to_owned(), "true".to_owned()),
+            ("name".to_owned(), format!("Name of {username}")),
+        ],
+        created_ms,
+        modified_ms: created_ms,
+        tokens_revoked_before_ms: 0,
+        extra: json!({
+            "PasswordHistory": ["h1", "h2"],
+            "Mfa": {"Preferred": null, "Totp": false},
+            "Numbers": [1.5, 9007199254740993_u64],
+        }),
+    }
+}
+
+/// A user with only the attributes given.
+pub(crate) fn bare_user(
+    pool_id: &str,
+    sub: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+) -> UserRecord {
+    UserRecord {
+        attributes: attributes
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..user(pool_id, sub, username, 1_000)
+    }
+}
+
+pub(crate) fn alias(kind: &str, value_key: &str) -> AliasClaim {
+    AliasClaim {
+        kind: kind.to_owned(),
+        value_key: value_key.to_owned(),
+    }
+}
+
+pub(crate) fn code(
+    pool_id: &str,
+    sub: &str,
+    purpose: &str,
+    hash: &[u8],
+    expires_ms: i64,
+) -> CodeRecord {
+    CodeRecord {
+        pool_id: pool_id.to_owned(),
+        sub: sub.to_owned(),
+        purpose: purpose.to_owned(),
+        code_hash: hash.to_vec(),
+        created_ms: 1_000,
+        expires_ms,
+        attempts_left: 3,
+    }
+}
+
+pub(crate) fn refresh_token(
+    pool_id: &str,
+    sub: &str,
+    hash: &[u8],
+    family: &str,
+    issued_ms: i64,
+) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        token_hash: hash.to_vec(),
+        pool_id: pool_id.to_owned(),
+        sub: sub.to_owned(),
+        client_id: "client-1".to_owned(),
+        origin_jti: family.to_owned(),
+        auth_time_s: issued_ms / 1_000,
+        device_key: Some("us-east-1_device".to_owned()),
+        scopes: "openid email aws.cognito.signin.user.admin".to_owned(),
+        issued_ms,
+        expires_ms: issued_ms + 30 * 86_400_000,
+        revoked: false,
+        replaced_ms: None,
+    }
+}
+
+pub(crate) fn message(
+    pool_id: &str,
+    id: &str,
+    destination: &str,
+    created_ms: i64,
+) -> MessageRecord {
+    MessageRecord {
+        id: id.to_owned(),
+        pool_id: pool_id.to_owned(),
+        username: Some(format!("user-of-{destination}")),
+        channel: message_channel::EMAIL.to_owned(),
+        destination: destination.to_owned(),
+        purpose: "SIGN_UP".to_owned(),
+        sealed_content: vec![0, 1, 2, 254, 255],
+        created_ms,
+        status: message_status::PENDING.to_owned(),
+        attempts: 0,
+        last_error: None,
+        next_attempt_ms: created_ms,
+    }
+}
+
+/// Creates a user with no aliases.
+pub(crate) async fn create_user(store: &DynStore, u: &UserRecord) {
+    store.create_user(u, &[], false).await.unwrap();
 }
 
 /// Creates a pool with no signing keys.

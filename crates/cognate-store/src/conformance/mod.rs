@@ -9,14 +9,17 @@
 // loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod auth;
 mod clients;
 mod domains;
 mod fixtures;
 mod groups;
 mod identity_pools;
+mod outbox;
 mod pools;
 mod races;
 mod resource_servers;
+mod users;
 
 use std::any::Any;
 use std::future::Future;
@@ -27,13 +30,16 @@ use crate::Store;
 
 /// Every case, by the name the generated test carries.
 pub mod cases {
+    pub use super::auth::*;
     pub use super::clients::*;
     pub use super::domains::*;
     pub use super::groups::*;
     pub use super::identity_pools::*;
+    pub use super::outbox::*;
     pub use super::pools::*;
     pub use super::races::*;
     pub use super::resource_servers::*;
+    pub use super::users::*;
 }
 
 /// A store under test plus whatever must outlive it (a temp dir) and whatever
@@ -114,6 +120,26 @@ macro_rules! conformance_tests {
             race_add_client_secret_respects_limit,
             race_tag_changes_are_not_lost,
             race_create_client_one_wins,
+            user_crud,
+            user_aliases,
+            user_list_filters,
+            user_list_pagination,
+            user_groups,
+            user_delete_cascades,
+            code_lifecycle,
+            counters,
+            sessions_are_single_use,
+            refresh_tokens,
+            refresh_token_rotation,
+            outbox_listing,
+            outbox_delivery,
+            race_create_user_one_wins,
+            race_check_code_accepts_once,
+            race_rotate_refresh_token_once,
+            race_revocation_beats_rotation,
+            race_consume_session_once,
+            race_counter_hits_are_not_lost,
+            race_claim_due_messages_disjoint,
         );
     };
 }
