@@ -27,9 +27,9 @@ pub fn run(root: &Path) -> Result<()> {
         )
         .context("is cargo-nextest installed? (`cargo install --locked cargo-nextest`)")
     })?;
-    stage("the cognate binary for the Python tests", || {
-        command(root, &cargo, &["build", "--locked", "-p", "cognate-server"])
-    })?;
+    // The workspace build above already produced target/debug/cognate (cognate-server has
+    // integration tests, so its binary is built with the workspace's unified features);
+    // building it again with `-p` would resolve features differently and relink it.
     stage("boto3 and aws CLI tests (pytest)", || {
         let bin = root.join("target/debug/cognate");
         let status = Command::new("python3")

@@ -170,6 +170,17 @@ impl TokenStore for PostgresStore {
             )
             .await?;
             one_row(changed)?;
+            // Every family is revoked too, so access-token checks by origin_jti see the
+            // sign-out with millisecond precision (a token's iat has only seconds).
+            execute(
+                &tx,
+                "INSERT INTO revoked_token_families (origin_jti, pool_id, sub, revoked_ms)
+                 SELECT DISTINCT origin_jti, pool_id, sub, $3::BIGINT FROM refresh_tokens
+                 WHERE pool_id = $1 AND sub = $2
+                 ON CONFLICT (origin_jti) DO NOTHING",
+                &[&pool_id, &sub, &now_ms],
+            )
+            .await?;
             execute(
                 &tx,
                 "UPDATE refresh_tokens SET revoked = true

@@ -165,6 +165,16 @@ impl TokenStore for SqliteStore {
                     .and_then(|mut st| st.execute(params![pool_id, sub, now_ms]))
                     .map_err(map_err)?;
                 one_row(changed)?;
+                // Every family is revoked too, so access-token checks by origin_jti see the
+                // sign-out with millisecond precision (a token's iat has only seconds).
+                tx.prepare_cached(
+                    "INSERT INTO revoked_token_families (origin_jti, pool_id, sub, revoked_ms)
+                     SELECT DISTINCT origin_jti, pool_id, sub, ?3 FROM refresh_tokens
+                     WHERE pool_id = ?1 AND sub = ?2
+                     ON CONFLICT (origin_jti) DO NOTHING",
+                )
+                .and_then(|mut st| st.execute(params![pool_id, sub, now_ms]))
+                .map_err(map_err)?;
                 tx.prepare_cached(
                     "UPDATE refresh_tokens SET revoked = 1
                      WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",

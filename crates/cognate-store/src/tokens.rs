@@ -76,14 +76,14 @@ pub trait TokenStore: Send + Sync {
         now_ms: i64,
     ) -> Result<(), StoreError>;
 
-    /// Whether the family was revoked (RevokeToken, reuse detection); access
-    /// and ID tokens carry the family's `origin_jti` and die with it.
-    /// GlobalSignOut is not a family revocation: it is
-    /// `tokens_revoked_before_ms` on the user.
+    /// Whether the family was revoked (RevokeToken, reuse detection, or the
+    /// user's GlobalSignOut); access and ID tokens carry the family's
+    /// `origin_jti` and die with it.
     async fn is_family_revoked(&self, origin_jti: &str) -> Result<bool, StoreError>;
 
-    /// GlobalSignOut: revokes every refresh token of the user and moves the
-    /// user's `tokens_revoked_before_ms` to `now_ms`, in one transaction.
+    /// GlobalSignOut: revokes every refresh token and every token family of
+    /// the user and moves the user's `tokens_revoked_before_ms` to `now_ms`,
+    /// in one transaction.
     /// `NotFound` if the user is gone.
     async fn revoke_user_tokens(
         &self,

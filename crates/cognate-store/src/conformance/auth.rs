@@ -336,7 +336,9 @@ pub async fn refresh_tokens(store: DynStore) {
             .unwrap()
             .revoked
     );
-    assert!(!store.is_family_revoked("fam-2").await.unwrap());
+    // Every family of the user is revoked (access tokens are checked by family), others not.
+    assert!(store.is_family_revoked("fam-2").await.unwrap());
+    assert!(!store.is_family_revoked("fam-3").await.unwrap());
     let s1 = store.get_user_by_sub(p, "s1").await.unwrap().unwrap();
     assert_eq!(s1.tokens_revoked_before_ms, 4_000);
     // An earlier instant never moves it back.
