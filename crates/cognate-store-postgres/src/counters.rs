@@ -21,6 +21,19 @@ fn state_from_row(row: &Row) -> Result<CounterState, StoreError> {
     })
 }
 
+fn slots_from_row(row: &Row) -> Result<[i64; 8], StoreError> {
+    Ok([
+        col(row, 0)?,
+        col(row, 1)?,
+        col(row, 2)?,
+        col(row, 3)?,
+        col(row, 4)?,
+        col(row, 5)?,
+        col(row, 6)?,
+        col(row, 7)?,
+    ])
+}
+
 #[async_trait]
 impl CounterStore for PostgresStore {
     async fn counter_hit(
@@ -96,6 +109,61 @@ impl CounterStore for PostgresStore {
             .await?;
             let n: i64 = col(&row, 0)?;
             n <= limit
+        })
+    }
+
+    async fn counter_slots_get(&self, key: &str) -> Result<Option<[i64; 8]>, StoreError> {
+        read!(self.db, |client| {
+            query_opt(
+                &client,
+                "SELECT s0, s1, s2, s3, s4, s5, s6, s7 FROM counter_slots WHERE key = $1",
+                &[&key],
+            )
+            .await?
+            .as_ref()
+            .map(slots_from_row)
+            .transpose()?
+        })
+    }
+
+    async fn counter_slots_cas(
+        &self,
+        key: &str,
+        expected: Option<[i64; 8]>,
+        new: [i64; 8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let [n0, n1, n2, n3, n4, n5, n6, n7] = new;
+        transact!(self.db, |tx| {
+            // Each statement is a single atomic compare-and-set: the conditional
+            // UPDATE re-checks the row after waiting for a concurrent writer, and the
+            // INSERT of an absent row loses to a concurrent one through the key.
+            let changed = match expected {
+                Some([e0, e1, e2, e3, e4, e5, e6, e7]) => {
+                    execute(
+                        &tx,
+                        "UPDATE counter_slots SET
+                             s0 = $2, s1 = $3, s2 = $4, s3 = $5, s4 = $6, s5 = $7, s6 = $8,
+                             s7 = $9, updated_ms = $10
+                         WHERE key = $1 AND s0 = $11 AND s1 = $12 AND s2 = $13 AND s3 = $14
+                           AND s4 = $15 AND s5 = $16 AND s6 = $17 AND s7 = $18",
+                        &[
+                            &key, &n0, &n1, &n2, &n3, &n4, &n5, &n6, &n7, &now_ms, &e0, &e1, &e2,
+                            &e3, &e4, &e5, &e6, &e7,
+                        ],
+                    )
+                    .await?
+                }
+                None => execute(
+                    &tx,
+                    "INSERT INTO counter_slots (key, s0, s1, s2, s3, s4, s5, s6, s7, updated_ms)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                         ON CONFLICT (key) DO NOTHING",
+                    &[&key, &n0, &n1, &n2, &n3, &n4, &n5, &n6, &n7, &now_ms],
+                )
+                .await?,
+            };
+            changed == 1
         })
     }
 

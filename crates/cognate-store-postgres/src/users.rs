@@ -606,6 +606,12 @@ pub(crate) async fn delete_counters_under<C: GenericClient>(
         &[&prefix, &hi],
     )
     .await?;
+    execute(
+        c,
+        "DELETE FROM counter_slots WHERE key >= $1 AND key < $2",
+        &[&prefix, &hi],
+    )
+    .await?;
     Ok(())
 }
 

@@ -19,6 +19,19 @@ fn state_from_row(row: &Row<'_>) -> rusqlite::Result<CounterState> {
     })
 }
 
+fn slots_from_row(row: &Row<'_>) -> rusqlite::Result<[i64; 8]> {
+    Ok([
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ])
+}
+
 #[async_trait]
 impl CounterStore for SqliteStore {
     async fn counter_hit(
@@ -97,6 +110,58 @@ impl CounterStore for SqliteStore {
                     })
                     .map_err(map_err)?;
                 Ok(n <= limit)
+            })
+            .await
+    }
+
+    async fn counter_slots_get(&self, key: &str) -> Result<Option<[i64; 8]>, StoreError> {
+        let key = key.to_owned();
+        self.db
+            .read(move |tx| {
+                tx.prepare_cached(
+                    "SELECT s0, s1, s2, s3, s4, s5, s6, s7 FROM counter_slots WHERE key = ?1",
+                )
+                .and_then(|mut st| st.query_row([key], slots_from_row).optional())
+                .map_err(map_err)
+            })
+            .await
+    }
+
+    async fn counter_slots_cas(
+        &self,
+        key: &str,
+        expected: Option<[i64; 8]>,
+        new: [i64; 8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let key = key.to_owned();
+        self.db
+            .write(move |tx| {
+                // Writes are serialised (BEGIN IMMEDIATE), so the compare and the set
+                // cannot be split.
+                let current: Option<[i64; 8]> = tx
+                    .prepare_cached(
+                        "SELECT s0, s1, s2, s3, s4, s5, s6, s7 FROM counter_slots WHERE key = ?1",
+                    )
+                    .and_then(|mut st| st.query_row([&key], slots_from_row).optional())
+                    .map_err(map_err)?;
+                if current != expected {
+                    return Ok(false);
+                }
+                tx.prepare_cached(
+                    "INSERT INTO counter_slots (key, s0, s1, s2, s3, s4, s5, s6, s7, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (key) DO UPDATE SET
+                         s0 = ?2, s1 = ?3, s2 = ?4, s3 = ?5, s4 = ?6, s5 = ?7, s6 = ?8, s7 = ?9,
+                         updated_ms = ?10",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        key, new[0], new[1], new[2], new[3], new[4], new[5], new[6], new[7], now_ms
+                    ])
+                })
+                .map_err(map_err)?;
+                Ok(true)
             })
             .await
     }

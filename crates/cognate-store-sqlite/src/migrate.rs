@@ -23,6 +23,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_users",
         sql: include_str!("../migrations/0002_users.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_counter_slots",
+        sql: include_str!("../migrations/0003_counter_slots.sql"),
+    },
 ];
 
 /// Highest schema version this build knows.

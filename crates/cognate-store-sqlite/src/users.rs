@@ -695,6 +695,9 @@ pub(crate) fn delete_counters_under(conn: &Connection, prefix: &str) -> Result<(
     conn.prepare_cached("DELETE FROM counters WHERE key >= ?1 AND key < ?2")
         .and_then(|mut st| st.execute(params![prefix, hi]))
         .map_err(map_err)?;
+    conn.prepare_cached("DELETE FROM counter_slots WHERE key >= ?1 AND key < ?2")
+        .and_then(|mut st| st.execute(params![prefix, hi]))
+        .map_err(map_err)?;
     Ok(())
 }
 

@@ -66,4 +66,20 @@ pub trait CounterStore: Send + Sync {
     /// that see no traffic (source addresses) do not pile up. Returns how
     /// many went.
     async fn purge_counters(&self, last_before_ms: i64) -> Result<u64, StoreError>;
+
+    /// The eight integer slots stored under `key` (lockout state), or `None` when
+    /// nothing is stored.
+    async fn counter_slots_get(&self, key: &str) -> Result<Option<[i64; 8]>, StoreError>;
+
+    /// Compare-and-set of the eight integer slots under `key`: stores `new` only if
+    /// the current value is `expected` (`None`: no row). Returns whether it applied;
+    /// of two calls from the same expected state exactly one applies. Slots under a
+    /// [`user_counter_key`] go with the user and its pool.
+    async fn counter_slots_cas(
+        &self,
+        key: &str,
+        expected: Option<[i64; 8]>,
+        new: [i64; 8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
 }

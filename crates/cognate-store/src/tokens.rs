@@ -127,10 +127,49 @@ pub fn rotation_outcome(
     } else {
         match old.replaced_ms {
             None => RotateOutcome::Rotated,
-            // Strictly less: with no grace period a second use is reuse,
-            // even within the same millisecond.
-            Some(t) if now_ms - t < grace_ms => RotateOutcome::WithinGrace,
+            // Strictly less, and never without a grace period: a second use is then
+            // reuse, even within the same millisecond or stamped a moment before the
+            // rotation that beat it (a negative elapsed time).
+            Some(t) if grace_ms > 0 && now_ms - t < grace_ms => RotateOutcome::WithinGrace,
             Some(_) => RotateOutcome::Reused,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(replaced_ms: Option<i64>) -> RefreshTokenRecord {
+        RefreshTokenRecord {
+            token_hash: b"old".to_vec(),
+            pool_id: "p".into(),
+            sub: "s".into(),
+            client_id: "c".into(),
+            origin_jti: "f".into(),
+            auth_time_s: 0,
+            device_key: None,
+            scopes: String::new(),
+            issued_ms: 0,
+            expires_ms: 10_000,
+            revoked: false,
+            replaced_ms,
+        }
+    }
+
+    #[test]
+    fn grace_applies_only_when_configured_and_only_after_the_rotation() {
+        let new = record(None);
+        let rotate = |replaced, now, grace| rotation_outcome(&record(replaced), &new, now, grace);
+        assert_eq!(rotate(None, 5, 0), Ok(RotateOutcome::Rotated));
+        assert_eq!(rotate(Some(5), 5, 0), Ok(RotateOutcome::Reused));
+        // A request stamped before the rotation that beat it is still a second use.
+        assert_eq!(rotate(Some(5), 4, 0), Ok(RotateOutcome::Reused));
+        assert_eq!(rotate(Some(5), 4, 1_000), Ok(RotateOutcome::WithinGrace));
+        assert_eq!(
+            rotate(Some(5), 1_004, 1_000),
+            Ok(RotateOutcome::WithinGrace)
+        );
+        assert_eq!(rotate(Some(5), 1_005, 1_000), Ok(RotateOutcome::Reused));
+    }
 }

@@ -42,7 +42,8 @@ async fn concurrent_connects_migrate_exactly_once() {
         applied,
         vec![
             (1, "0001_management".to_owned()),
-            (2, "0002_users".to_owned())
+            (2, "0002_users".to_owned()),
+            (3, "0003_counter_slots".to_owned())
         ]
     );
     // Both nodes see one database.

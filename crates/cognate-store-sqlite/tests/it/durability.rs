@@ -75,10 +75,11 @@ async fn migrations_apply_once_and_are_recorded() {
         rows,
         vec![
             (1, "0001_management".to_owned()),
-            (2, "0002_users".to_owned())
+            (2, "0002_users".to_owned()),
+            (3, "0003_counter_slots".to_owned())
         ]
     );
-    assert_eq!(SqliteStore::schema_version(), 2);
+    assert_eq!(SqliteStore::schema_version(), 3);
 }
 
 #[tokio::test]

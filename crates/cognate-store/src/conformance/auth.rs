@@ -124,6 +124,49 @@ pub async fn code_lifecycle(store: DynStore) {
     );
 }
 
+pub async fn counter_slots(store: DynStore) {
+    let key = "unknown-user/us-east-1_cs/alice/lockout/password";
+    let a = [1, 2, 3, 4, 5, 6, 7, 8];
+    let b = [9, 10, 11, 12, 13, 14, 15, i64::MAX];
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), None);
+    // Creating needs the absent state.
+    assert!(!store.counter_slots_cas(key, Some(a), b, 1).await.unwrap());
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), None);
+    assert!(store.counter_slots_cas(key, None, a, 1).await.unwrap());
+    assert!(!store.counter_slots_cas(key, None, b, 2).await.unwrap());
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), Some(a));
+    // Changing needs the current state, all eight slots of it.
+    let mut stale = a;
+    stale[7] = 0;
+    assert!(
+        !store
+            .counter_slots_cas(key, Some(stale), b, 3)
+            .await
+            .unwrap()
+    );
+    assert!(store.counter_slots_cas(key, Some(a), b, 3).await.unwrap());
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), Some(b));
+    assert!(store.counter_slots_cas(key, Some(b), b, 4).await.unwrap());
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), Some(b));
+
+    // Slots under a user's counter key go with the user and with the pool.
+    let p = "us-east-1_cslots";
+    create_pool(&store, p).await;
+    for sub in ["gone", "kept"] {
+        create_user(&store, &user(p, sub, sub, 1)).await;
+        let k = user_counter_key(p, sub, "lockout/password");
+        assert!(store.counter_slots_cas(&k, None, a, 1).await.unwrap());
+    }
+    store.delete_user(p, "gone").await.unwrap();
+    let gone = user_counter_key(p, "gone", "lockout/password");
+    let kept = user_counter_key(p, "kept", "lockout/password");
+    assert_eq!(store.counter_slots_get(&gone).await.unwrap(), None);
+    assert_eq!(store.counter_slots_get(&kept).await.unwrap(), Some(a));
+    store.delete_user_pool(p).await.unwrap();
+    assert_eq!(store.counter_slots_get(&kept).await.unwrap(), None);
+    assert_eq!(store.counter_slots_get(key).await.unwrap(), Some(b));
+}
+
 pub async fn counters(store: DynStore) {
     let key = "lockout/x";
     assert_eq!(store.counter_get(key).await.unwrap(), None);

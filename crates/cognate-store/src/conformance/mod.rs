@@ -128,6 +128,7 @@ macro_rules! conformance_tests {
             user_delete_cascades,
             code_lifecycle,
             counters,
+            counter_slots,
             sessions_are_single_use,
             refresh_tokens,
             refresh_token_rotation,
@@ -139,6 +140,7 @@ macro_rules! conformance_tests {
             race_revocation_beats_rotation,
             race_consume_session_once,
             race_counter_hits_are_not_lost,
+            race_counter_slots_cas_one_wins,
             race_claim_due_messages_disjoint,
         );
     };

@@ -340,6 +340,43 @@ pub async fn race_counter_hits_are_not_lost(store: DynStore) {
     );
 }
 
+pub async fn race_counter_slots_cas_one_wins(store: DynStore) {
+    for round in 0..ROUNDS {
+        let key = format!("lockout/cas-race-{round}");
+        let created = race(2, |i| {
+            let store = store.clone();
+            let key = key.clone();
+            async move { store.counter_slots_cas(&key, None, [i as i64; 8], 1).await }
+        })
+        .await;
+        assert_eq!(
+            created.iter().filter(|r| **r == Ok(true)).count(),
+            1,
+            "{created:?}"
+        );
+        assert!(created.iter().all(Result::is_ok), "{created:?}");
+        let current = store.counter_slots_get(&key).await.unwrap().unwrap();
+        let changed = race(2, |i| {
+            let store = store.clone();
+            let key = key.clone();
+            async move {
+                store
+                    .counter_slots_cas(&key, Some(current), [10 + i as i64; 8], 2)
+                    .await
+            }
+        })
+        .await;
+        assert_eq!(
+            changed.iter().filter(|r| **r == Ok(true)).count(),
+            1,
+            "{changed:?}"
+        );
+        assert!(changed.iter().all(Result::is_ok), "{changed:?}");
+        let after = store.counter_slots_get(&key).await.unwrap().unwrap();
+        assert!(after == [10; 8] || after == [11; 8], "{after:?}");
+    }
+}
+
 pub async fn race_claim_due_messages_disjoint(store: DynStore) {
     let p = "us-east-1_rm";
     create_pool(&store, p).await;
