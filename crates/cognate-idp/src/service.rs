@@ -3,7 +3,13 @@
 use std::sync::Arc;
 
 use cognate_crypto::envelope::Kek;
+use cognate_crypto::keyed_hash::{DerivedKey, purpose};
+use cognate_crypto::password::Hasher;
+use cognate_delivery::Delivery;
+use cognate_domain::lockout::LockoutPolicy;
 use cognate_store::Store;
+
+use crate::tokens::keys::KeyCache;
 
 /// Deployment facts the handlers need to build ids, ARNs and URLs.
 #[derive(Clone, Debug)]
@@ -18,11 +24,35 @@ pub struct ServiceConfig {
 pub struct IdpService {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) kek: Arc<Kek>,
+    pub(crate) delivery: Arc<Delivery>,
+    pub(crate) hasher: Arc<Hasher>,
     pub(crate) config: ServiceConfig,
+    pub(crate) keys: KeyCache,
+    /// Verification codes are stored only as keyed hashes under this key.
+    pub(crate) code_key: DerivedKey,
+    /// Refresh tokens are looked up by a keyed hash under this key.
+    pub(crate) token_key: DerivedKey,
+    pub(crate) lockout: LockoutPolicy,
 }
 
 impl IdpService {
-    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, config: ServiceConfig) -> Self {
-        Self { store, kek, config }
+    pub fn new(
+        store: Arc<dyn Store>,
+        kek: Arc<Kek>,
+        delivery: Arc<Delivery>,
+        hasher: Arc<Hasher>,
+        config: ServiceConfig,
+    ) -> Self {
+        Self {
+            code_key: kek.derive_key(purpose::CODES),
+            token_key: kek.derive_key(purpose::REFRESH_TOKENS),
+            store,
+            kek,
+            delivery,
+            hasher,
+            config,
+            keys: KeyCache::default(),
+            lockout: LockoutPolicy::default(),
+        }
     }
 }

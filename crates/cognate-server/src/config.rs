@@ -24,6 +24,39 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Read the messages Cognate sent (codes, invitations) from the outbox.
+    Messages(MessagesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MessagesArgs {
+    #[command(subcommand)]
+    pub action: MessagesAction,
+    /// Where the outbox lives: the same storage settings as `serve`.
+    #[command(flatten)]
+    pub server: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MessagesAction {
+    /// Messages, newest first, as JSON.
+    List {
+        #[arg(long)]
+        pool_id: Option<String>,
+        #[arg(long)]
+        destination: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// The newest message to one destination (JSON), or with --code only its code.
+    Latest {
+        #[arg(long)]
+        destination: String,
+        #[arg(long)]
+        code: bool,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -80,6 +113,9 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after a shutdown signal.
     #[arg(long, env = "COGNATE_SHUTDOWN_TIMEOUT_SECONDS")]
     pub shutdown_timeout_seconds: Option<u64>,
+    /// Development only: every verification code is this value (refused off loopback).
+    #[arg(long, env = "COGNATE_DEV_FIXED_CODE", hide_env_values = true)]
+    pub dev_fixed_code: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -108,6 +144,9 @@ struct FileSettings {
     max_body_bytes: Option<usize>,
     drain_delay_seconds: Option<u64>,
     shutdown_timeout_seconds: Option<u64>,
+    /// `[delivery]`: SMTP, the SMS webhook, retries (see `cognate_delivery::DeliveryConfig`).
+    #[serde(default)]
+    delivery: Option<cognate_delivery::DeliveryConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +209,7 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub drain_delay: Duration,
     pub shutdown_timeout: Duration,
+    pub delivery: cognate_delivery::DeliveryConfig,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -255,7 +295,18 @@ impl Settings {
                 })
                 .collect(),
         };
+        let explicit_delivery = file.delivery.is_some();
+        let mut delivery = file.delivery.unwrap_or_default();
+        if let Some(code) = args.dev_fixed_code {
+            delivery.fixed_code = Some(code);
+        }
+        // On loopback with no transport configured, this is a developer's machine: print
+        // messages (and their codes) to the log, as the outbox endpoint also shows them.
+        if !explicit_delivery && listen.ip().is_loopback() {
+            delivery.log_messages = true;
+        }
         Ok(Settings {
+            delivery,
             listen,
             data_dir,
             storage,

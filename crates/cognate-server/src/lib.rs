@@ -2,9 +2,11 @@
 //! crate that names a storage backend.
 
 pub mod config;
+mod messages_cli;
 mod router;
 mod shutdown;
 mod startup;
 mod telemetry;
 
+pub use messages_cli::messages;
 pub use startup::serve;

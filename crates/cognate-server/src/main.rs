@@ -8,6 +8,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => cognate_server::serve(args).await,
+        Command::Messages(args) => cognate_server::messages(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -19,6 +19,7 @@ pub struct AppState {
     pub endpoint: AwsJsonEndpoint,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    pub delivery: Arc<cognate_delivery::Delivery>,
     /// Set when a shutdown signal arrives: readiness fails so load balancers stop sending.
     pub draining: AtomicBool,
 }
@@ -29,6 +30,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(health))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
+        .route("/_cognate/messages", get(messages))
         .with_state(state)
 }
 
@@ -110,6 +112,42 @@ async fn preflight() -> Response {
         HeaderValue::from_static("86400"),
     );
     response
+}
+
+/// The outbox, for developers and tests reading the codes Cognate sent. Messages carry
+/// codes, so only a client on this machine may read them.
+async fn messages(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Query(params): axum::extract::Query<cognate_delivery::ListParams>,
+) -> Response {
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    if !peer.ip().is_loopback() {
+        return (
+            StatusCode::FORBIDDEN,
+            json,
+            "{\"message\":\"The outbox is readable from loopback only.\"}",
+        )
+            .into_response();
+    }
+    match state.delivery.list_params(&params).await {
+        Ok(list) => axum::Json(list).into_response(),
+        Err(cognate_delivery::DeliveryError::Store(cognate_store::StoreError::InvalidCursor)) => (
+            StatusCode::BAD_REQUEST,
+            json,
+            "{\"message\":\"Invalid next_token.\"}",
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reading the outbox");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json,
+                "{\"message\":\"Cannot read the outbox.\"}",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {

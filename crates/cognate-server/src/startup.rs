@@ -7,6 +7,8 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use cognate_crypto::envelope::Kek;
+use cognate_crypto::password::Hasher;
+use cognate_delivery::Delivery;
 use cognate_domain::{Clock, SystemClock};
 use cognate_protocol::sigv4::Credentials;
 use cognate_protocol::{AdminAuth, AwsJsonEndpoint, EndpointConfig};
@@ -39,9 +41,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         account_id: settings.account_id.clone(),
         public_url: public_url.clone(),
     };
+    settings
+        .delivery
+        .check_listener(&[bound])
+        .context("delivery settings")?;
+    let delivery = Arc::new(
+        Delivery::new(settings.delivery.clone(), store.clone(), kek.clone())
+            .context("delivery settings")?,
+    );
+    let hasher = Arc::new(Hasher::production().context("password hasher")?);
     let idp = Arc::new(cognate_idp::IdpService::new(
         store.clone(),
         kek.clone(),
+        delivery.clone(),
+        hasher,
         service_config.clone(),
     ));
     let identity = Arc::new(cognate_identity::IdentityService::new(
@@ -82,12 +95,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = Arc::new(AppState {
         endpoint,
         store,
-        clock,
+        clock: clock.clone(),
+        delivery: delivery.clone(),
         draining: AtomicBool::new(false),
     });
     let app = router::router(state.clone()).merge(cognate_web::routes(web));
 
     let stop = shutdown::spawn(state, settings.drain_delay, settings.shutdown_timeout);
+    // Failed deliveries are retried in the background; every node may run this, the
+    // outbox lease keeps them from sending one message twice.
+    let retries = tokio::spawn({
+        let stopping = shutdown::fired(stop.stop_accepting.clone());
+        async move { delivery.run_retries(clock.as_ref(), stopping).await }
+    });
     announce(bound, &settings)?;
 
     let server = axum::serve(
@@ -101,11 +121,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tracing::warn!("shutdown timeout reached with requests still in flight");
         }
     }
+    let _ = retries.await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     match &settings.storage {
         Storage::Sqlite(path) => {
             // Opening creates the file and runs migrations: blocking work.
@@ -129,7 +150,7 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-fn load_kek(settings: &Settings) -> anyhow::Result<Kek> {
+pub(crate) fn load_kek(settings: &Settings) -> anyhow::Result<Kek> {
     if let Some(encoded) = &settings.key_encryption_key {
         return Kek::from_base64(encoded).context("COGNATE_KEY_ENCRYPTION_KEY");
     }

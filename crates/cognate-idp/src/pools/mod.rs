@@ -240,6 +240,7 @@ pub async fn delete(
             StoreError::NotFound => pool_not_found(&record.id),
             other => store_failure(other),
         })?;
+    svc.keys.forget(&record.id);
     tracing::info!(pool_id = %record.id, "user pool deleted");
     Ok(())
 }

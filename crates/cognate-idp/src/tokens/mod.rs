@@ -1,0 +1,5 @@
+//! Token signing and verification for user pools.
+
+pub mod issue;
+pub mod keys;
+pub mod verify;

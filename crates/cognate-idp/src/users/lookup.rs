@@ -1,0 +1,229 @@
+//! Finding pools, clients and users the way Cognito resolves them.
+
+use cognate_crypto::password::PasswordError;
+use cognate_domain::attributes::{ClientAttributeAccess, Lookup, PoolSchema, SignInConfig};
+use cognate_domain::password_policy::PasswordPolicy;
+use cognate_domain::secret_hash;
+use cognate_store::{ClientRecord, UserPoolRecord, UserRecord};
+use cognate_wire::{ApiError, ErrorCode};
+
+use crate::errors::{internal, store_failure};
+use crate::service::IdpService;
+
+/// A pool with the rules read from its settings once per request.
+pub struct PoolRules {
+    pub record: UserPoolRecord,
+    pub sign_in: SignInConfig,
+    pub schema: PoolSchema,
+    pub password_policy: PasswordPolicy,
+}
+
+impl PoolRules {
+    pub fn new(record: UserPoolRecord) -> Self {
+        Self {
+            sign_in: SignInConfig::from_settings(&record.settings),
+            schema: PoolSchema::from_settings(&record.settings),
+            password_policy: PasswordPolicy::from_settings(&record.settings),
+            record,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+}
+
+/// An app client and what it may read and write.
+pub struct ClientRules {
+    pub record: ClientRecord,
+    pub access: ClientAttributeAccess,
+}
+
+impl ClientRules {
+    pub fn id(&self) -> &str {
+        &self.record.client_id
+    }
+}
+
+pub fn user_not_found() -> ApiError {
+    ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+}
+
+impl IdpService {
+    pub(crate) async fn pool_rules(&self, pool_id: &str) -> Result<PoolRules, ApiError> {
+        Ok(PoolRules::new(self.pool(pool_id).await?))
+    }
+
+    /// The client named by a public request (which names no pool), with its pool.
+    pub(crate) async fn client_and_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<(ClientRules, PoolRules), ApiError> {
+        let record = self
+            .store
+            .find_client(client_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::ResourceNotFoundException,
+                    "User pool client does not exist.",
+                )
+            })?;
+        let pool = self.pool_rules(&record.pool_id).await?;
+        Ok((
+            ClientRules {
+                access: ClientAttributeAccess::from_client_settings(&record.settings),
+                record,
+            },
+            pool,
+        ))
+    }
+
+    /// A client of a given pool (admin requests name both).
+    pub(crate) async fn client_of_pool(
+        &self,
+        pool: &PoolRules,
+        client_id: &str,
+    ) -> Result<ClientRules, ApiError> {
+        let record = self
+            .store
+            .get_client(pool.id(), client_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+        Ok(ClientRules {
+            access: ClientAttributeAccess::from_client_settings(&record.settings),
+            record,
+        })
+    }
+
+    /// A user by username, or by any alias or sign-in attribute the pool allows, as every
+    /// Cognito operation's `Username` parameter accepts.
+    pub(crate) async fn find_user(
+        &self,
+        pool: &PoolRules,
+        username: &str,
+    ) -> Result<Option<UserRecord>, ApiError> {
+        for lookup in pool.sign_in.lookups(username) {
+            let found = match lookup {
+                Lookup::Username(key) => self.store.get_user(pool.id(), &key).await,
+                Lookup::Alias(kind, key) => {
+                    self.store
+                        .find_user_by_alias(pool.id(), kind.as_str(), &key)
+                        .await
+                }
+            }
+            .map_err(store_failure)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        // Federated and UsernameAttributes users can also be named by their sub.
+        if username.len() == 36 {
+            return self
+                .store
+                .get_user_by_sub(pool.id(), username)
+                .await
+                .map_err(store_failure);
+        }
+        Ok(None)
+    }
+
+    pub(crate) async fn user(
+        &self,
+        pool: &PoolRules,
+        username: &str,
+    ) -> Result<UserRecord, ApiError> {
+        self.find_user(pool, username)
+            .await?
+            .ok_or_else(user_not_found)
+    }
+
+    /// SECRET_HASH is required exactly when the client has a secret.
+    pub(crate) async fn check_secret_hash(
+        &self,
+        client: &ClientRules,
+        username: &str,
+        provided: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let secrets = self
+            .store
+            .list_client_secrets(&client.record.pool_id, client.id())
+            .await
+            .map_err(store_failure)?;
+        if secrets.is_empty() {
+            return Ok(());
+        }
+        let Some(provided) = provided else {
+            return Err(ApiError::new(
+                ErrorCode::NotAuthorizedException,
+                format!(
+                    "Client {} is configured with secret but SECRET_HASH was not received",
+                    client.id()
+                ),
+            ));
+        };
+        for secret in secrets {
+            let aad = format!(
+                "cognate/client-secret/{}/{}/{}",
+                secret.pool_id, secret.client_id, secret.secret_id
+            );
+            let plain = self
+                .kek
+                .open(&secret.sealed_secret, aad.as_bytes())
+                .map_err(|e| internal("opening a client secret", e))?;
+            let plain = String::from_utf8_lossy(&plain);
+            if secret_hash::verify(&plain, username, client.id(), provided) {
+                return Ok(());
+            }
+        }
+        Err(ApiError::new(
+            ErrorCode::NotAuthorizedException,
+            format!("Unable to verify secret hash for client {}", client.id()),
+        ))
+    }
+
+    /// Hashes a password on the blocking pool; a saturated hasher answers at once (R12).
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String, ApiError> {
+        let hasher = self.hasher.clone();
+        let password = zeroizing(password);
+        tokio::task::spawn_blocking(move || hasher.hash(password.as_bytes()))
+            .await
+            .map_err(|e| internal("password hashing task", e))?
+            .map_err(password_error)
+    }
+
+    /// Verifies a password on the blocking pool. With no stored hash (unknown user,
+    /// passwordless user) it spends the same time on a dummy hash and answers false (R6).
+    pub(crate) async fn verify_password(
+        &self,
+        password: &str,
+        phc: Option<&str>,
+    ) -> Result<bool, ApiError> {
+        let hasher = self.hasher.clone();
+        let password = zeroizing(password);
+        let phc = phc.map(str::to_owned);
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => hasher.verify(password.as_bytes(), &phc),
+            None => hasher.dummy_verify(password.as_bytes()).map(|()| false),
+        })
+        .await
+        .map_err(|e| internal("password verification task", e))?
+        .map_err(password_error)
+    }
+}
+
+fn zeroizing(text: &str) -> zeroize::Zeroizing<String> {
+    zeroize::Zeroizing::new(text.to_owned())
+}
+
+fn password_error(error: PasswordError) -> ApiError {
+    match error {
+        PasswordError::Busy => ApiError::new(
+            ErrorCode::TooManyRequestsException,
+            "Too many requests; try again later.",
+        ),
+        other => internal("password hashing", other),
+    }
+}

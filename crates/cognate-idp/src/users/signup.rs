@@ -1,0 +1,306 @@
+//! SignUp, ConfirmSignUp and ResendConfirmationCode: public operations named by an app
+//! client, unsigned.
+
+use serde_json::json;
+
+use cognate_domain::attributes::{CreateOperation, WriteMode, Writer, validate_write};
+use cognate_domain::codes::CodePurpose;
+use cognate_domain::messages::{Channel, MessagePurpose};
+use cognate_domain::password_policy::PasswordSetter;
+use cognate_domain::user_status::{StatusEvent, UserStatus, transition};
+use cognate_store::{AliasChange, Constraint, StoreError, UserRecord};
+use cognate_wire::idp::{
+    CodeDeliveryDetailsType, ConfirmSignUpRequest, ConfirmSignUpResponse,
+    ResendConfirmationCodeRequest, ResendConfirmationCodeResponse, SignUpRequest, SignUpResponse,
+};
+use cognate_wire::{ApiError, ErrorCode, RequestContext};
+
+use crate::errors::store_failure;
+use crate::service::IdpService;
+use crate::users::PoolRules;
+use crate::users::self_service::{
+    alias_claims, alias_exists, attribute_error, prevents_existence_errors, request_pairs,
+    set_attribute, simulated_delivery, transition_error, unknown_user,
+};
+
+/// The attribute a sign-up confirmation code goes to: the first of the pool's
+/// AutoVerifiedAttributes the user has, email preferred.
+pub(crate) fn confirmation_channel(
+    pool: &PoolRules,
+    user: &UserRecord,
+) -> Option<(Channel, String)> {
+    let auto = auto_verified(pool);
+    [(Channel::Email, "email"), (Channel::Sms, "phone_number")]
+        .into_iter()
+        .filter(|(_, name)| auto.iter().any(|a| a == name))
+        .find_map(|(channel, name)| user.attribute(name).map(|v| (channel, v.to_owned())))
+}
+
+/// The pool's `AutoVerifiedAttributes`.
+pub(crate) fn auto_verified(pool: &PoolRules) -> Vec<String> {
+    pool.record
+        .settings
+        .get("AutoVerifiedAttributes")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn sign_up(
+    svc: &IdpService,
+    ctx: &RequestContext,
+    input: SignUpRequest,
+) -> Result<SignUpResponse, ApiError> {
+    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
+    let requested = input.username.expose().as_str();
+    svc.check_secret_hash(
+        &client,
+        requested,
+        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
+    )
+    .await?;
+
+    let pairs = request_pairs(input.user_attributes.as_deref().unwrap_or_default());
+    validate_write(
+        &pool.schema,
+        &client.access,
+        Writer::User,
+        WriteMode::Create {
+            check_required: true,
+        },
+        &pairs,
+        &[],
+    )
+    .map_err(attribute_error)?;
+    let given: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter_map(|(n, v)| v.map(|v| (n, v)))
+        .collect();
+    let sub = cognate_crypto::ids::uuid();
+    let new = pool
+        .sign_in
+        .new_username(requested, &sub, &given, CreateOperation::SignUp)
+        .map_err(attribute_error)?;
+
+    let Some(password) = input.password.as_ref().map(|p| p.expose().as_str()) else {
+        // Passwordless sign-up needs choice-based sign-in, which Cognate does not offer yet
+        // (message not confirmed).
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameterException,
+            "Password is required.",
+        ));
+    };
+    pool.password_policy.check(password).map_err(|v| {
+        ApiError::new(
+            ErrorCode::InvalidPasswordException,
+            v.message(PasswordSetter::User),
+        )
+    })?;
+    // Fail fast on a taken username before spending a hash on it.
+    if svc
+        .store
+        .get_user(pool.id(), &new.username_key)
+        .await
+        .map_err(store_failure)?
+        .is_some()
+    {
+        return Err(user_exists());
+    }
+    let status = transition(
+        None,
+        StatusEvent::SignUp {
+            auto_confirmed: false,
+        },
+    )
+    .map_err(transition_error)?;
+    let hash = svc.hash_password(password).await?;
+
+    let mut attributes = new.attributes;
+    attributes.sort();
+    let user = UserRecord {
+        pool_id: pool.id().to_owned(),
+        sub: sub.clone(),
+        username: new.username,
+        username_key: new.username_key,
+        status: status.as_str().to_owned(),
+        enabled: true,
+        password_hash: Some(hash),
+        password_expires_ms: None,
+        attributes,
+        created_ms: ctx.now_ms,
+        modified_ms: ctx.now_ms,
+        tokens_revoked_before_ms: 0,
+        extra: json!({}),
+    };
+    let claims = alias_claims(&pool, &user.attributes);
+    match svc.store.create_user(&user, &claims, false).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(Constraint::Username)) => return Err(user_exists()),
+        Err(StoreError::Conflict(Constraint::Alias(kind))) => {
+            // A sign-in attribute used as the username is the username.
+            return Err(
+                if pool
+                    .sign_in
+                    .username_attributes
+                    .iter()
+                    .any(|k| k.as_str() == kind)
+                {
+                    ApiError::new(
+                        ErrorCode::UsernameExistsException,
+                        format!("An account with the given {kind} already exists."),
+                    )
+                } else {
+                    alias_exists(&kind)
+                },
+            );
+        }
+        Err(other) => return Err(store_failure(other)),
+    }
+
+    let code_delivery_details = match confirmation_channel(&pool, &user) {
+        Some((channel, address)) => Some(
+            svc.send_code(
+                &pool,
+                &user,
+                CodePurpose::SignUp,
+                MessagePurpose::SignUpConfirmation,
+                channel,
+                &address,
+                ctx.now_ms,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    Ok(SignUpResponse {
+        user_confirmed: false,
+        code_delivery_details,
+        user_sub: sub,
+        session: None,
+    })
+}
+
+fn user_exists() -> ApiError {
+    ApiError::new(ErrorCode::UsernameExistsException, "User already exists")
+}
+
+pub async fn confirm_sign_up(
+    svc: &IdpService,
+    ctx: &RequestContext,
+    input: ConfirmSignUpRequest,
+) -> Result<ConfirmSignUpResponse, ApiError> {
+    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
+    let username = input.username.expose().as_str();
+    svc.check_secret_hash(
+        &client,
+        username,
+        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
+    )
+    .await?;
+    let Some(mut user) = svc.find_user(&pool, username).await? else {
+        return Err(if prevents_existence_errors(&client) {
+            code_mismatch()
+        } else {
+            unknown_user()
+        });
+    };
+    let current = UserStatus::parse(&user.status);
+    let confirmed = transition(current, StatusEvent::ConfirmSignUp).map_err(transition_error)?;
+    svc.check_code(
+        &pool,
+        &user,
+        CodePurpose::SignUp,
+        &input.confirmation_code,
+        ctx.now_ms,
+    )
+    .await?;
+
+    let verified = confirmation_channel(&pool, &user);
+    user.status = confirmed.as_str().to_owned();
+    if let Some((channel, _)) = verified {
+        set_attribute(
+            &mut user.attributes,
+            &format!("{}_verified", channel.attribute()),
+            "true",
+        );
+    }
+    user.modified_ms = ctx.now_ms;
+    let change = AliasChange {
+        claim: alias_claims(&pool, &user.attributes),
+        release: Vec::new(),
+        take_over: input.force_alias_creation.unwrap_or(false),
+    };
+    match svc.store.update_user(&user, &change).await {
+        Ok(()) => Ok(ConfirmSignUpResponse { session: None }),
+        Err(StoreError::Conflict(Constraint::Alias(kind))) => Err(alias_exists(&kind)),
+        Err(StoreError::NotFound) => Err(unknown_user()),
+        Err(other) => Err(store_failure(other)),
+    }
+}
+
+fn code_mismatch() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeMismatchException,
+        "Invalid verification code provided, please try again.",
+    )
+}
+
+pub async fn resend_confirmation_code(
+    svc: &IdpService,
+    ctx: &RequestContext,
+    input: ResendConfirmationCodeRequest,
+) -> Result<ResendConfirmationCodeResponse, ApiError> {
+    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
+    let username = input.username.expose().as_str();
+    svc.check_secret_hash(
+        &client,
+        username,
+        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
+    )
+    .await?;
+    let no_auto_verification = || {
+        ApiError::new(
+            ErrorCode::InvalidParameterException,
+            "Cannot resend codes. Auto verification not turned on.",
+        )
+    };
+    let Some(user) = svc.find_user(&pool, username).await? else {
+        if prevents_existence_errors(&client) {
+            let details: Option<CodeDeliveryDetailsType> =
+                simulated_delivery(&auto_verified(&pool), username);
+            return details
+                .map(|d| ResendConfirmationCodeResponse {
+                    code_delivery_details: Some(d),
+                })
+                .ok_or_else(no_auto_verification);
+        }
+        return Err(unknown_user());
+    };
+    if user.status != UserStatus::Unconfirmed.as_str() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameterException,
+            "User is already confirmed.",
+        ));
+    }
+    let Some((channel, address)) = confirmation_channel(&pool, &user) else {
+        return Err(no_auto_verification());
+    };
+    let details = svc
+        .send_code(
+            &pool,
+            &user,
+            CodePurpose::SignUp,
+            MessagePurpose::SignUpConfirmation,
+            channel,
+            &address,
+            ctx.now_ms,
+        )
+        .await?;
+    Ok(ResendConfirmationCodeResponse {
+        code_delivery_details: Some(details),
+    })
+}
