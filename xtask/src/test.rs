@@ -43,6 +43,29 @@ pub fn run(root: &Path) -> Result<()> {
         }
         Ok(())
     })?;
+    stage(
+        "AWS SDK for JavaScript and aws-jwt-verify tests (node --test)",
+        || {
+            let dir = root.join("tests/node");
+            command(
+                &dir,
+                "npm",
+                &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            )
+            .context("installing the Node test dependencies (tests/node/package-lock.json)")?;
+            let bin = root.join("target/debug/cognate");
+            let status = Command::new("node")
+                .args(["--test", "--test-concurrency=1"])
+                .env("COGNATE_BIN", &bin)
+                .current_dir(&dir)
+                .status()
+                .context("running node --test")?;
+            if !status.success() {
+                bail!("node tests failed ({status})");
+            }
+            Ok(())
+        },
+    )?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ fn render() -> String {
         (
             "cognito-idp (2016-04-18)",
             cognate_wire::idp::OPERATIONS,
-            cognate_idp::IMPLEMENTED,
+            &cognate_idp::implemented_operations(),
         ),
         (
             "cognito-identity (2014-06-30)",

@@ -8,6 +8,7 @@
 mod coverage;
 mod durability;
 mod lifecycle;
+mod multi_node;
 mod outage;
 mod protocol;
 mod signatures;

@@ -20,6 +20,8 @@ pub enum Kind {
 
 pub struct Env {
     pub server: TestServer,
+    /// The store the server runs on (for a second node or a restart on the same data).
+    pub backend: Backend,
     pub idp: idp::Client,
     pub identity: identity::Client,
     // Dropped after the server: the schema outlives every connection to it.
@@ -45,7 +47,7 @@ impl Env {
             }
         };
         let server = TestServer::start(ServerOptions {
-            backend,
+            backend: backend.clone(),
             admin_credentials: Some(format!("{ADMIN_ACCESS_KEY}:{ADMIN_SECRET_KEY}")),
             ..ServerOptions::default()
         })
@@ -54,6 +56,7 @@ impl Env {
         let (idp, identity) = clients(&server.url, ADMIN_ACCESS_KEY, ADMIN_SECRET_KEY);
         Some(Env {
             server,
+            backend,
             idp,
             identity,
             _schema: schema,

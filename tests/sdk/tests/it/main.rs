@@ -5,6 +5,7 @@
 // These tests drive a real process, so they measure and sign with the wall clock.
 #![allow(clippy::disallowed_methods)]
 
+mod admin_users;
 mod clients;
 mod domains;
 mod groups;
@@ -13,3 +14,5 @@ mod identity_pools;
 mod pool_config;
 mod pools;
 mod resource_servers;
+mod self_service;
+mod sign_in;
