@@ -8,9 +8,12 @@
 mod admin_users;
 mod clients;
 mod domains;
+mod existence;
+mod forged_tokens;
 mod groups;
 mod harness;
 mod identity_pools;
+mod password_policy;
 mod pool_config;
 mod pools;
 mod resource_servers;
