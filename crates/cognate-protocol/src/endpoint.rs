@@ -7,6 +7,7 @@ use bytes::Bytes;
 use cognate_wire::{ApiError, ErrorCode, OperationInfo, RequestContext, identity, idp};
 use http::{HeaderMap, Method, Response};
 
+use crate::rate_limit::{Category, RateLimiter, RateLimits};
 use crate::render::{error_response, success_response};
 use crate::sigv4::{self, Credentials, SigV4Error, SignedRequest};
 
@@ -23,6 +24,8 @@ pub struct EndpointConfig {
     pub region: String,
     pub max_body_bytes: usize,
     pub admin_auth: AdminAuth,
+    /// Request-rate quotas by category, enforced per process.
+    pub rate_limits: RateLimits,
 }
 
 /// One HTTP request as the endpoint needs to see it; the server has already read the body.
@@ -41,6 +44,7 @@ pub struct AwsJsonEndpoint {
     idp: Arc<dyn idp::CognitoIdentityProvider>,
     identity: Arc<dyn identity::CognitoIdentity>,
     config: EndpointConfig,
+    limiter: RateLimiter,
 }
 
 /// The two services Cognate answers on one endpoint, told apart by the target prefix.
@@ -86,6 +90,7 @@ impl AwsJsonEndpoint {
         Self {
             idp,
             identity,
+            limiter: RateLimiter::new(config.rate_limits),
             config,
         }
     }
@@ -149,6 +154,18 @@ impl AwsJsonEndpoint {
             )
         })?;
         tracing::Span::current().record("operation", operation.name);
+
+        // Before the signature check and dispatch, so that a flood costs neither hashing nor
+        // a database write. The quota categories are cognito-idp's.
+        if service == Service::IdentityProvider
+            && let Some(category) = Category::of_operation(operation.name)
+            && !self.limiter.try_acquire(category, request.now_ms)
+        {
+            return Err(ApiError::new(
+                ErrorCode::TooManyRequestsException,
+                format!("Rate exceeded for {} requests.", category.name()),
+            ));
+        }
 
         let caller = if operation.signed {
             self.authenticate(request, service)?

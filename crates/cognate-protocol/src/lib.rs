@@ -5,8 +5,10 @@
 //! enforced, and turns every outcome into the response the AWS SDKs expect.
 
 mod endpoint;
+mod rate_limit;
 mod render;
 pub mod sigv4;
 
 pub use endpoint::{AdminAuth, AwsJsonEndpoint, EndpointConfig, IncomingRequest};
+pub use rate_limit::{Category, RateLimiter, RateLimits, TokenBucket};
 pub use render::{CONTENT_TYPE, error_response, success_response};

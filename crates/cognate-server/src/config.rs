@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cognate_protocol::RateLimits;
 use serde::Deserialize;
 
 #[derive(Parser, Debug)]
@@ -147,6 +148,33 @@ struct FileSettings {
     /// `[delivery]`: SMTP, the SMS webhook, retries (see `cognate_delivery::DeliveryConfig`).
     #[serde(default)]
     delivery: Option<cognate_delivery::DeliveryConfig>,
+    /// `[rate_limits]`: requests per second per quota category; 0 = unlimited.
+    rate_limits: Option<FileRateLimits>,
+}
+
+/// Only in the file: three numbers are clearer in a table than in three more flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimits {
+    user_authentication: Option<u32>,
+    user_creation: Option<u32>,
+    user_account_recovery: Option<u32>,
+}
+
+impl FileRateLimits {
+    /// Unset categories keep Cognito's defaults.
+    fn resolve(self) -> RateLimits {
+        let defaults = RateLimits::COGNITO_DEFAULTS;
+        RateLimits {
+            user_authentication: self
+                .user_authentication
+                .unwrap_or(defaults.user_authentication),
+            user_creation: self.user_creation.unwrap_or(defaults.user_creation),
+            user_account_recovery: self
+                .user_account_recovery
+                .unwrap_or(defaults.user_account_recovery),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,6 +238,8 @@ pub struct Settings {
     pub drain_delay: Duration,
     pub shutdown_timeout: Duration,
     pub delivery: cognate_delivery::DeliveryConfig,
+    /// Enforced by each node on its own.
+    pub rate_limits: RateLimits,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -295,6 +325,7 @@ impl Settings {
                 })
                 .collect(),
         };
+        let rate_limits = file.rate_limits.unwrap_or_default().resolve();
         let explicit_delivery = file.delivery.is_some();
         let mut delivery = file.delivery.unwrap_or_default();
         if let Some(code) = args.dev_fixed_code {
@@ -307,6 +338,7 @@ impl Settings {
         }
         Ok(Settings {
             delivery,
+            rate_limits,
             listen,
             data_dir,
             storage,
@@ -387,6 +419,39 @@ mod tests {
         assert!(matches!(settings.storage, Storage::Sqlite(_)));
         assert_eq!(settings.shutdown_timeout, Duration::from_secs(25));
         assert!(settings.admin_credentials.is_empty());
+        assert_eq!(settings.rate_limits, RateLimits::COGNITO_DEFAULTS);
+    }
+
+    #[test]
+    fn rate_limits_from_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(
+            &path,
+            "[rate_limits]\nuser_creation = 0\nuser_account_recovery = 5\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            settings.rate_limits,
+            RateLimits {
+                user_authentication: 120,
+                user_creation: 0,
+                user_account_recovery: 5,
+            }
+        );
+        std::fs::write(&path, "[rate_limits]\nsign_up = 1\n").unwrap();
+        assert!(
+            Settings::resolve(ServeArgs {
+                config: Some(path),
+                ..ServeArgs::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]

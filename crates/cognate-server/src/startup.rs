@@ -85,6 +85,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             region: settings.region.clone(),
             max_body_bytes: settings.max_body_bytes,
             admin_auth,
+            rate_limits: settings.rate_limits,
         },
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

@@ -11,6 +11,7 @@ mod lifecycle;
 mod multi_node;
 mod outage;
 mod protocol;
+mod rate_limits;
 mod secrets;
 mod signatures;
 mod well_known;
