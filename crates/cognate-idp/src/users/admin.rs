@@ -32,6 +32,7 @@ use crate::errors::store_failure;
 use crate::service::IdpService;
 use crate::users::PoolRules;
 use crate::users::lookup::user_not_found;
+use crate::users::self_service::hold_until_verified;
 use crate::users::view::{all_attributes, attribute_types, status, user_type};
 
 /// Operations of this area that are implemented.
@@ -502,7 +503,19 @@ pub async fn update_user_attributes(
         &user.attributes,
     )
     .map_err(attribute_error)?;
-    let updates = present(&pairs);
+    let mut updates = present(&pairs);
+    // A change the pool keeps until verified is held, unless the admin verifies it here.
+    let marked_verified = |name: &str| {
+        let flag = format!("{name}_verified");
+        updates.iter().any(|(n, v)| *n == flag && v == "true")
+    };
+    let verified_here: Vec<&str> = ["email", "phone_number"]
+        .into_iter()
+        .filter(|n| marked_verified(n))
+        .collect();
+    let held = hold_until_verified(&pool, &mut user, &mut updates, |n| {
+        verified_here.contains(&n)
+    });
     let before = user.attributes.clone();
     let mut after = apply_update(&before, &updates);
     after.sort();
@@ -510,6 +523,26 @@ pub async fn update_user_attributes(
     user.attributes = after;
     user.modified_ms = ctx.now_ms;
     save(svc, &user, &changes).await?;
+    for (name, address) in &held {
+        let channel = if name == "email" {
+            Channel::Email
+        } else {
+            Channel::Sms
+        };
+        let Some(purpose) = CodePurpose::for_attribute(name) else {
+            continue;
+        };
+        svc.send_code(
+            &pool,
+            &user,
+            purpose,
+            MessagePurpose::AttributeVerification,
+            channel,
+            address,
+            ctx.now_ms,
+        )
+        .await?;
+    }
     // A changed, unverified email or phone number the pool verifies gets a code.
     let auto = auto_verified(&pool);
     for (attribute, channel) in [("email", Channel::Email), ("phone_number", Channel::Sms)] {
@@ -773,6 +806,38 @@ mod tests {
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn verified_changes_are_held_only_when_the_pool_asks() {
+        let held_pool = pool(json!({
+            "UserAttributeUpdateSettings": {
+                "AttributesRequireVerificationBeforeUpdate": ["email"]
+            }
+        }));
+        let mut u = user(&[("email", "a@example.com"), ("email_verified", "true")]);
+        let mut updates = owned(&[("email", "b@example.com"), ("name", "B")]);
+        let held = hold_until_verified(&held_pool, &mut u, &mut updates, |_| false);
+        assert_eq!(held, owned(&[("email", "b@example.com")]));
+        assert_eq!(updates, owned(&[("name", "B")]));
+        assert_eq!(
+            crate::users::self_service::pending_value(&u, "email").as_deref(),
+            Some("b@example.com")
+        );
+
+        // Set directly (an admin verifying it), the change applies and the pending one goes.
+        let mut updates = owned(&[("email", "c@example.com")]);
+        let held = hold_until_verified(&held_pool, &mut u, &mut updates, |_| true);
+        assert!(held.is_empty());
+        assert_eq!(updates.len(), 1);
+        assert_eq!(crate::users::self_service::pending_value(&u, "email"), None);
+        assert_eq!(u.extra, json!({}));
+
+        // Without the setting nothing is held.
+        let mut updates = owned(&[("email", "b@example.com")]);
+        let held = hold_until_verified(&pool(json!({})), &mut u, &mut updates, |_| false);
+        assert!(held.is_empty());
+        assert_eq!(updates.len(), 1);
     }
 
     #[test]

@@ -204,6 +204,103 @@ async fn revoke_code(
     svc.store.put_code(&dead).await.map_err(store_failure)
 }
 
+/// Where a user's changes waiting for verification are kept in `extra`.
+const PENDING: &str = "PendingAttributeUpdates";
+
+/// Attributes the pool keeps until a change is verified
+/// (`UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`).
+pub(crate) fn verify_before_update(pool: &PoolRules) -> Vec<String> {
+    pool.record
+        .settings
+        .get("UserAttributeUpdateSettings")
+        .and_then(|s| s.get("AttributesRequireVerificationBeforeUpdate"))
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The change of `name` waiting for verification, if any.
+pub(crate) fn pending_value(user: &UserRecord, name: &str) -> Option<String> {
+    user.extra
+        .get(PENDING)
+        .and_then(|p| p.get(name))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+fn set_pending(user: &mut UserRecord, name: &str, value: Option<&str>) {
+    if !user.extra.is_object() {
+        user.extra = serde_json::json!({});
+    }
+    let Some(extra) = user.extra.as_object_mut() else {
+        return;
+    };
+    let pending = extra
+        .entry(PENDING)
+        .or_insert_with(|| serde_json::json!({}));
+    if !pending.is_object() {
+        *pending = serde_json::json!({});
+    }
+    if let Some(map) = pending.as_object_mut() {
+        match value {
+            Some(v) => {
+                map.insert(name.to_owned(), serde_json::Value::String(v.to_owned()));
+            }
+            None => {
+                map.remove(name);
+            }
+        }
+        if map.is_empty() {
+            extra.remove(PENDING);
+        }
+    }
+}
+
+/// Takes out of `updates` the changes of verified attributes the pool keeps until the new
+/// value is verified, and records them as pending in `user.extra` (replacing an earlier
+/// pending change). `direct(name)`: the caller applies `name` at once anyway (an admin
+/// setting `<name>_verified` true). Any other update of an attribute drops its pending
+/// change. Returns the held changes.
+pub(crate) fn hold_until_verified(
+    pool: &PoolRules,
+    user: &mut UserRecord,
+    updates: &mut Vec<(String, String)>,
+    direct: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let guarded = verify_before_update(pool);
+    let mut held = Vec::new();
+    for name in ["email", "phone_number"] {
+        let Some(new) = updates
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+        else {
+            continue;
+        };
+        let verified = user.attribute(&format!("{name}_verified")) == Some("true");
+        let hold = guarded.iter().any(|g| g == name)
+            && verified
+            && user.attribute(name).is_some()
+            && !direct(name);
+        if !hold {
+            set_pending(user, name, None);
+            continue;
+        }
+        updates.retain(|(n, _)| n != name);
+        if user.attribute(name) == Some(new.as_str()) {
+            set_pending(user, name, None);
+        } else {
+            set_pending(user, name, Some(&new));
+            held.push((name.to_owned(), new));
+        }
+    }
+    held
+}
+
 fn verifiable(name: &str) -> Option<(Channel, CodePurpose)> {
     match name {
         "email" => Some((Channel::Email, CodePurpose::VerifyEmail)),
@@ -267,10 +364,11 @@ pub async fn update_user_attributes(
         &user.attributes,
     )
     .map_err(attribute_error)?;
-    let updates: Vec<(String, String)> = pairs
+    let mut updates: Vec<(String, String)> = pairs
         .into_iter()
         .filter_map(|(n, v)| v.map(|v| (n, v)))
         .collect();
+    let held = hold_until_verified(&pool, &mut user, &mut updates, |_| false);
     let before = user.attributes.clone();
     let mut after = apply_update(&before, &updates);
     after.sort();
@@ -283,6 +381,24 @@ pub async fn update_user_attributes(
     // verifies that attribute.
     let auto = auto_verified(&pool);
     let mut details = Vec::new();
+    // A held change gets its code at the new address; the old value stays in effect.
+    for (name, address) in &held {
+        let Some((channel, purpose)) = verifiable(name) else {
+            continue;
+        };
+        details.push(
+            svc.send_code(
+                &pool,
+                &user,
+                purpose,
+                MessagePurpose::AttributeVerification,
+                channel,
+                address,
+                ctx.now_ms,
+            )
+            .await?,
+        );
+    }
     for name in ["email", "phone_number"] {
         let Some((channel, purpose)) = verifiable(name) else {
             continue;
@@ -368,6 +484,9 @@ pub async fn delete_user_attributes(
         .filter(|(n, _)| !removed(n))
         .cloned()
         .collect();
+    for name in names {
+        set_pending(&mut user, name, None);
+    }
     let change = alias_change(&pool, &before, &after);
     user.attributes = after;
     user.modified_ms = ctx.now_ms;
@@ -386,10 +505,9 @@ pub async fn get_user_attribute_verification_code(
     let name = input.attribute_name.as_str();
     let (channel, purpose) = verifiable(name)
         .ok_or_else(|| ApiError::invalid_parameter(format!("Invalid attribute name: {name}")))?;
-    let address = access
-        .user
-        .attribute(name)
-        .map(str::to_owned)
+    // A change waiting for verification is verified at its new address, never the old one.
+    let address = pending_value(&access.user, name)
+        .or_else(|| access.user.attribute(name).map(str::to_owned))
         .ok_or_else(|| ApiError::invalid_parameter(format!("The user has no attribute {name}.")))?;
     let details = svc
         .send_code(
@@ -423,6 +541,11 @@ pub async fn verify_user_attribute(
     svc.check_code(&pool, &user, purpose, &input.code, ctx.now_ms)
         .await?;
     let before = user.attributes.clone();
+    // A change held until verification replaces the old value now.
+    if let Some(value) = pending_value(&user, name) {
+        set_attribute(&mut user.attributes, name, &value);
+        set_pending(&mut user, name, None);
+    }
     set_attribute(&mut user.attributes, &format!("{name}_verified"), "true");
     let change = alias_change(&pool, &before, &user.attributes);
     user.modified_ms = ctx.now_ms;

@@ -19,3 +19,4 @@ mod pools;
 mod resource_servers;
 mod self_service;
 mod sign_in;
+mod verify_before_update;
