@@ -5,7 +5,7 @@ use cognate_domain::attributes::{ClientAttributeAccess, Lookup, PoolSchema, Sign
 use cognate_domain::password_policy::PasswordPolicy;
 use cognate_domain::secret_hash;
 use cognate_store::{ClientRecord, UserPoolRecord, UserRecord};
-use cognate_wire::{ApiError, ErrorCode};
+use cognate_wire::{ApiError, ErrorCode, Sensitive};
 
 use crate::errors::{internal, store_failure};
 use crate::service::IdpService;
@@ -138,6 +138,20 @@ impl IdpService {
         self.find_user(pool, username)
             .await?
             .ok_or_else(user_not_found)
+    }
+
+    /// The client a public user operation names and its pool, after the SECRET_HASH check
+    /// every such operation makes first.
+    pub(crate) async fn public_client(
+        &self,
+        client_id: &str,
+        username: &str,
+        secret_hash: Option<&Sensitive<String>>,
+    ) -> Result<(ClientRules, PoolRules), ApiError> {
+        let (client, pool) = self.client_and_pool(client_id).await?;
+        self.check_secret_hash(&client, username, secret_hash.map(|s| s.expose().as_str()))
+            .await?;
+        Ok((client, pool))
     }
 
     /// SECRET_HASH is required exactly when the client has a secret.

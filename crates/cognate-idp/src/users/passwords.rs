@@ -193,14 +193,14 @@ pub async fn forgot_password(
     ctx: &RequestContext,
     input: ForgotPasswordRequest,
 ) -> Result<ForgotPasswordResponse, ApiError> {
-    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let username = input.username.expose().as_str();
-    svc.check_secret_hash(
-        &client,
-        username,
-        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
-    )
-    .await?;
+    let (client, pool) = svc
+        .public_client(
+            input.client_id.expose(),
+            username,
+            input.secret_hash.as_ref(),
+        )
+        .await?;
     let hide = prevents_existence_errors(&client);
     let simulated = || ForgotPasswordResponse {
         code_delivery_details: simulated_delivery(&["email".to_owned()], username),
@@ -260,14 +260,14 @@ pub async fn confirm_forgot_password(
     ctx: &RequestContext,
     input: ConfirmForgotPasswordRequest,
 ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
-    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let username = input.username.expose().as_str();
-    svc.check_secret_hash(
-        &client,
-        username,
-        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
-    )
-    .await?;
+    let (client, pool) = svc
+        .public_client(
+            input.client_id.expose(),
+            username,
+            input.secret_hash.as_ref(),
+        )
+        .await?;
     let hide = prevents_existence_errors(&client);
     let mismatch = || {
         ApiError::new(

@@ -55,14 +55,14 @@ pub async fn sign_up(
     ctx: &RequestContext,
     input: SignUpRequest,
 ) -> Result<SignUpResponse, ApiError> {
-    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let requested = input.username.expose().as_str();
-    svc.check_secret_hash(
-        &client,
-        requested,
-        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
-    )
-    .await?;
+    let (client, pool) = svc
+        .public_client(
+            input.client_id.expose(),
+            requested,
+            input.secret_hash.as_ref(),
+        )
+        .await?;
 
     let pairs = request_pairs(input.user_attributes.as_deref().unwrap_or_default());
     validate_write(
@@ -193,14 +193,14 @@ pub async fn confirm_sign_up(
     ctx: &RequestContext,
     input: ConfirmSignUpRequest,
 ) -> Result<ConfirmSignUpResponse, ApiError> {
-    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let username = input.username.expose().as_str();
-    svc.check_secret_hash(
-        &client,
-        username,
-        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
-    )
-    .await?;
+    let (client, pool) = svc
+        .public_client(
+            input.client_id.expose(),
+            username,
+            input.secret_hash.as_ref(),
+        )
+        .await?;
     let Some(mut user) = svc.find_user(&pool, username).await? else {
         return Err(if prevents_existence_errors(&client) {
             code_mismatch()
@@ -254,14 +254,14 @@ pub async fn resend_confirmation_code(
     ctx: &RequestContext,
     input: ResendConfirmationCodeRequest,
 ) -> Result<ResendConfirmationCodeResponse, ApiError> {
-    let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let username = input.username.expose().as_str();
-    svc.check_secret_hash(
-        &client,
-        username,
-        input.secret_hash.as_ref().map(|s| s.expose().as_str()),
-    )
-    .await?;
+    let (client, pool) = svc
+        .public_client(
+            input.client_id.expose(),
+            username,
+            input.secret_hash.as_ref(),
+        )
+        .await?;
     let no_auto_verification = || {
         ApiError::new(
             ErrorCode::InvalidParameterException,
