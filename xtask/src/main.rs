@@ -1,8 +1,9 @@
 //! Project tasks that need nothing but cargo: `cargo xtask codegen [--check]`,
-//! `cargo xtask test`.
+//! `cargo xtask test`, `cargo xtask blocklist <list>`.
 // A developer tool: it times real stages with the wall clock, unlike the server.
 #![allow(clippy::disallowed_methods)]
 
+mod blocklist;
 mod codegen;
 mod test;
 
@@ -14,6 +15,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   codegen          regenerate cognate-wire's generated modules and codegen.lock from the
                    installed botocore models (COGNATE_BOTOCORE_DIR overrides the location)
   codegen --check  regenerate in memory and fail if anything differs from the files on disk
+  blocklist <list> rebuild the bundled common-password fingerprints from a list ordered
+                   by frequency, one password per line
   test             codegen --check, then every Rust test (cargo nextest) and the Python
                    tests against the real binary";
 
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["test"] => test::run(&repo_root()),
+        ["blocklist", list] => blocklist::run(&repo_root(), Path::new(list)),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod codes;
 pub mod lockout;
 pub mod messages;
+pub mod password_blocklist;
 pub mod password_policy;
 pub mod secret_hash;
 pub mod tokens;

@@ -70,6 +70,9 @@ pub enum PasswordPolicyViolation {
     NoLowercase,
     NoNumber,
     NoSymbol,
+    /// On the common-password blocklist (Cognate's addition, R14; see
+    /// `password_blocklist`). Reported after the pool's own rules.
+    TooCommon,
 }
 
 /// Who is setting the password: the message prefix differs (see the module docs).
@@ -91,6 +94,7 @@ impl PasswordPolicyViolation {
             Self::NoLowercase => "Password must have lowercase characters",
             Self::NoNumber => "Password must have numeric characters",
             Self::NoSymbol => "Password must have symbol characters",
+            Self::TooCommon => "Password is too common",
         }
     }
 

@@ -19,6 +19,9 @@ pub struct ServiceConfig {
     /// Base URL clients reach Cognate at, without a trailing slash; token issuers are
     /// `<public_url>/<userPoolId>`.
     pub public_url: String,
+    /// Refuse passwords on the bundled common-password blocklist when a password is set
+    /// (R14). Cognito has no such list; operators may switch it off for compatibility.
+    pub reject_common_passwords: bool,
 }
 
 pub struct IdpService {

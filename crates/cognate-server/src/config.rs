@@ -117,6 +117,10 @@ pub struct ServeArgs {
     /// Development only: every verification code is this value (refused off loopback).
     #[arg(long, env = "COGNATE_DEV_FIXED_CODE", hide_env_values = true)]
     pub dev_fixed_code: Option<String>,
+    /// Accept passwords on the bundled common-password blocklist, as Cognito does (by
+    /// default Cognate refuses them wherever a password is set).
+    #[arg(long, env = "COGNATE_ALLOW_COMMON_PASSWORDS")]
+    pub allow_common_passwords: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -145,6 +149,7 @@ struct FileSettings {
     max_body_bytes: Option<usize>,
     drain_delay_seconds: Option<u64>,
     shutdown_timeout_seconds: Option<u64>,
+    allow_common_passwords: Option<bool>,
     /// `[delivery]`: SMTP, the SMS webhook, retries (see `cognate_delivery::DeliveryConfig`).
     #[serde(default)]
     delivery: Option<cognate_delivery::DeliveryConfig>,
@@ -240,6 +245,7 @@ pub struct Settings {
     pub delivery: cognate_delivery::DeliveryConfig,
     /// Enforced by each node on its own.
     pub rate_limits: RateLimits,
+    pub allow_common_passwords: bool,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -339,6 +345,8 @@ impl Settings {
         Ok(Settings {
             delivery,
             rate_limits,
+            allow_common_passwords: args.allow_common_passwords
+                || file.allow_common_passwords.unwrap_or(false),
             listen,
             data_dir,
             storage,

@@ -40,6 +40,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         region: settings.region.clone(),
         account_id: settings.account_id.clone(),
         public_url: public_url.clone(),
+        reject_common_passwords: !settings.allow_common_passwords,
     };
     settings
         .delivery

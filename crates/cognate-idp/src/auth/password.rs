@@ -218,14 +218,7 @@ pub async fn answer_new_password(
             missing.join(" and ")
         )));
     }
-    pool.password_policy
-        .check(new_password)
-        .map_err(|violation| {
-            ApiError::new(
-                ErrorCode::InvalidPasswordException,
-                violation.message(PasswordSetter::User),
-            )
-        })?;
+    svc.check_new_password(pool, &user.username, new_password, PasswordSetter::User)?;
     let next = transition(
         UserStatus::parse(&user.status),
         StatusEvent::NewPasswordChallenge,

@@ -648,10 +648,14 @@ pub async fn set_user_password(
     let pool = svc.pool_rules(&input.user_pool_id).await?;
     let mut user = svc.user(&pool, input.username.expose()).await?;
     let password = input.password.expose();
-    pool.password_policy
-        .check(password)
-        .map_err(invalid_password)?;
     let permanent = input.permanent.unwrap_or(false);
+    if permanent {
+        svc.check_new_password(&pool, &user.username, password, PasswordSetter::Admin)?;
+    } else {
+        pool.password_policy
+            .check(password)
+            .map_err(invalid_password)?;
+    }
     let next = transition(
         UserStatus::parse(&user.status),
         StatusEvent::AdminSetUserPassword { permanent },

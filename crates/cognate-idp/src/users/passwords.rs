@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use cognate_domain::codes::CodePurpose;
 use cognate_domain::messages::{Channel, MessagePurpose};
-use cognate_domain::password_policy::PasswordSetter;
+use cognate_domain::password_blocklist::Blocklist;
+use cognate_domain::password_policy::{PasswordPolicyViolation, PasswordSetter};
 use cognate_domain::user_status::{StatusEvent, UserStatus, transition};
 use cognate_store::{AliasChange, StoreError, UserRecord, user_counter_key};
 use cognate_wire::idp::{
@@ -66,16 +67,33 @@ fn next_history(user: &UserRecord, size: u32) -> Vec<String> {
         .collect()
 }
 
-fn invalid_password(
-    violation: cognate_domain::password_policy::PasswordPolicyViolation,
-) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidPasswordException,
-        violation.message(PasswordSetter::User),
-    )
-}
-
 impl IdpService {
+    /// A password about to become the user's own: the pool's policy, then the common-password
+    /// blocklist with the pool's name and the user's name as context words (R14).
+    /// Temporary passwords an admin hands out check only the policy (the user must replace
+    /// them at the first sign-in anyway).
+    pub(crate) fn check_new_password(
+        &self,
+        pool: &PoolRules,
+        username: &str,
+        password: &str,
+        setter: PasswordSetter,
+    ) -> Result<(), ApiError> {
+        let refuse = |violation: PasswordPolicyViolation| {
+            ApiError::new(
+                ErrorCode::InvalidPasswordException,
+                violation.message(setter),
+            )
+        };
+        pool.password_policy.check(password).map_err(refuse)?;
+        if self.config.reject_common_passwords
+            && Blocklist::bundled().is_common(password, &[&pool.record.name, username])
+        {
+            return Err(refuse(PasswordPolicyViolation::TooCommon));
+        }
+        Ok(())
+    }
+
     /// `PasswordHistoryPolicyViolationException` when `password` is one of the user's last
     /// `PasswordHistorySize` passwords.
     pub(crate) async fn check_password_history(
@@ -292,9 +310,7 @@ pub async fn confirm_forgot_password(
     }
     let password = input.password.expose().as_str();
     // The policy first: a refused password must not use up the code.
-    pool.password_policy
-        .check(password)
-        .map_err(invalid_password)?;
+    svc.check_new_password(&pool, &user.username, password, PasswordSetter::User)?;
     svc.recovery_attempt(&pool, &user, ctx.now_ms).await?;
     svc.check_code(
         &pool,
@@ -349,9 +365,7 @@ pub async fn change_password(
         // A passwordless user sets a first password without a previous one.
         (None, _) => {}
     }
-    pool.password_policy
-        .check(proposed)
-        .map_err(invalid_password)?;
+    svc.check_new_password(&pool, &user.username, proposed, PasswordSetter::User)?;
     svc.check_password_history(&pool, &user, proposed).await?;
     let hash = svc.hash_password(proposed).await?;
     IdpService::replace_password(&pool, &mut user, hash);

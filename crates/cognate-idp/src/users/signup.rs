@@ -94,12 +94,7 @@ pub async fn sign_up(
             "Password is required.",
         ));
     };
-    pool.password_policy.check(password).map_err(|v| {
-        ApiError::new(
-            ErrorCode::InvalidPasswordException,
-            v.message(PasswordSetter::User),
-        )
-    })?;
+    svc.check_new_password(&pool, requested, password, PasswordSetter::User)?;
     // Fail fast on a taken username before spending a hash on it.
     if svc
         .store

@@ -38,17 +38,7 @@ fn attr(name: &str, value: &str) -> AttributeType {
 
 /// The newest outbox messages to `destination` (newest first).
 async fn messages(env: &Env, destination: &str) -> Vec<Value> {
-    let url = format!("{}/_cognate/messages", env.server.url);
-    let body: Value = reqwest::Client::new()
-        .get(url)
-        .query(&[("destination", destination), ("limit", "10")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["messages"].as_array().cloned().unwrap_or_default()
+    crate::harness::outbox(env, destination, 10).await
 }
 
 /// Creates `username` with an email, suppressing the invitation.
@@ -1029,7 +1019,7 @@ async fn passwords_and_status(env: Env) {
         .admin_set_user_password()
         .user_pool_id(&pool)
         .username("max")
-        .password("password1")
+        .password("kestrel-mild-1")
         .permanent(true)
         .send()
         .await
@@ -1041,7 +1031,7 @@ async fn passwords_and_status(env: Env) {
         .admin_set_user_password()
         .user_pool_id(&pool)
         .username("max")
-        .password("password1")
+        .password("kestrel-mild-1")
         .permanent(true)
         .send()
         .await;
@@ -1050,7 +1040,7 @@ async fn passwords_and_status(env: Env) {
         .admin_set_user_password()
         .user_pool_id(&pool)
         .username("max")
-        .password("password2")
+        .password("kestrel-mild-2")
         .permanent(false)
         .send()
         .await
@@ -1064,7 +1054,7 @@ async fn passwords_and_status(env: Env) {
         .admin_set_user_password()
         .user_pool_id(&pool)
         .username("nobody")
-        .password("password3")
+        .password("kestrel-mild-3")
         .send()
         .await;
     assert_eq!(code(&nobody), "UserNotFoundException");
@@ -1074,7 +1064,7 @@ async fn passwords_and_status(env: Env) {
         .admin_set_user_password()
         .user_pool_id(&pool)
         .username("max")
-        .password("password3")
+        .password("kestrel-mild-3")
         .permanent(true)
         .send()
         .await

@@ -64,6 +64,27 @@ impl Env {
     }
 }
 
+/// The newest outbox messages to `destination`, newest first, read from the developer
+/// endpoint as a person debugging a sign-up would.
+pub async fn outbox(env: &Env, destination: &str, limit: u32) -> Vec<serde_json::Value> {
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/_cognate/messages", env.server.url))
+        .query(&[("destination", destination), ("limit", &limit.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["messages"].as_array().cloned().unwrap_or_default()
+}
+
+/// The code of the newest message to `destination`, if there is one with a code.
+pub async fn outbox_code(env: &Env, destination: &str) -> Option<String> {
+    let newest = outbox(env, destination, 1).await.into_iter().next()?;
+    newest["code"].as_str().map(str::to_owned)
+}
+
 /// SDK clients for `url`, with retries off so every error reaches the test.
 pub fn clients(url: &str, access_key: &str, secret: &str) -> (idp::Client, identity::Client) {
     let credentials = Credentials::new(access_key, secret, None, None, "cognate-test");

@@ -7,6 +7,7 @@
 
 mod admin_users;
 mod clients;
+mod common_passwords;
 mod domains;
 mod existence;
 mod forged_tokens;

@@ -73,17 +73,10 @@ fn attr(name: &str, value: &str) -> AttributeType {
 
 /// The newest message to `destination` in the outbox: (purpose, code).
 async fn latest_message(env: &Env, destination: &str) -> Option<(String, Option<String>)> {
-    let url = format!("{}/_cognate/messages", env.server.url);
-    let body: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .query(&[("destination", destination), ("limit", "1")])
-        .send()
+    let message = crate::harness::outbox(env, destination, 1)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let message = body["messages"].as_array().unwrap().first()?.clone();
+        .into_iter()
+        .next()?;
     Some((
         message["purpose"].as_str().unwrap().to_owned(),
         message["code"].as_str().map(str::to_owned),

@@ -62,22 +62,6 @@ fn attr(name: &str, value: &str) -> AttributeType {
         .unwrap()
 }
 
-/// The newest code sent to `destination`, if any.
-async fn latest_code(env: &Env, destination: &str) -> Option<String> {
-    let url = format!("{}/_cognate/messages", env.server.url);
-    let body: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .query(&[("destination", destination), ("limit", "1")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let message = body["messages"].as_array().unwrap().first()?.clone();
-    message["code"].as_str().map(str::to_owned)
-}
-
 fn other_code(code: &str) -> String {
     if code == "000000" {
         "111111".into()
@@ -120,7 +104,9 @@ async fn confirmed_user(env: &Env, client: &str, username: &str) -> String {
         .send()
         .await
         .unwrap();
-    let code = latest_code(env, &email).await.expect("a code");
+    let code = crate::harness::outbox_code(env, &email)
+        .await
+        .expect("a code");
     env.idp
         .confirm_sign_up()
         .client_id(client)
@@ -175,7 +161,7 @@ async fn change_waits_for_verification(env: Env) {
     );
 
     // The code went to the new address; a wrong one changes nothing.
-    let code = latest_code(&env, "olga.new@example.com")
+    let code = crate::harness::outbox_code(&env, "olga.new@example.com")
         .await
         .expect("a code at the new address");
     let wrong = env
@@ -224,7 +210,7 @@ async fn a_new_change_replaces_the_pending_one(env: Env) {
             .unwrap();
     }
     // Asking for a code again sends it to the pending address, not the old one.
-    let before = latest_code(&env, "pia@example.com").await;
+    let before = crate::harness::outbox_code(&env, "pia@example.com").await;
     env.idp
         .get_user_attribute_verification_code()
         .access_token(&token)
@@ -232,8 +218,13 @@ async fn a_new_change_replaces_the_pending_one(env: Env) {
         .send()
         .await
         .unwrap();
-    assert_eq!(latest_code(&env, "pia@example.com").await, before);
-    let code = latest_code(&env, "pia.two@example.com").await.unwrap();
+    assert_eq!(
+        crate::harness::outbox_code(&env, "pia@example.com").await,
+        before
+    );
+    let code = crate::harness::outbox_code(&env, "pia.two@example.com")
+        .await
+        .unwrap();
     env.idp
         .verify_user_attribute()
         .access_token(&token)
@@ -264,7 +255,11 @@ async fn admin_change_waits_unless_verified(env: Env) {
         email_of(&env, &token).await,
         ("quinn@example.com".into(), "true".into())
     );
-    assert!(latest_code(&env, "quinn.new@example.com").await.is_some());
+    assert!(
+        crate::harness::outbox_code(&env, "quinn.new@example.com")
+            .await
+            .is_some()
+    );
 
     // Setting email_verified true with the change applies it at once.
     env.idp
@@ -301,7 +296,9 @@ async fn without_the_setting_the_change_applies_at_once(env: Env) {
     );
     // The unverified address is no alias; the old one is released.
     assert!(sign_in(&env, &client, "rita@example.com").await.is_err());
-    let code = latest_code(&env, "rita.new@example.com").await.unwrap();
+    let code = crate::harness::outbox_code(&env, "rita.new@example.com")
+        .await
+        .unwrap();
     env.idp
         .verify_user_attribute()
         .access_token(&token)
