@@ -1,7 +1,7 @@
 //! The sign-in engine: flows and challenges as a state machine whose state travels in a
 //! sealed Session.
 
-mod lockout;
+pub(crate) mod lockout;
 mod outcome;
 mod password;
 mod refresh;

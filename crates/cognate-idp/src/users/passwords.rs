@@ -20,6 +20,7 @@ use cognate_wire::idp::{
 };
 use cognate_wire::{ApiError, ErrorCode, RequestContext};
 
+use crate::auth::lockout::{self, Outcome as Attempt};
 use crate::errors::{limit_exceeded, store_failure};
 use crate::service::IdpService;
 use crate::users::PoolRules;
@@ -354,10 +355,29 @@ pub async fn change_password(
     };
     match (&user.password_hash, &input.previous_password) {
         (Some(phc), Some(previous)) => {
-            if !svc
+            // The previous password is a guess like any sign-in, so it shares the user's
+            // lockout (R3: no path around it); Cognito answers a locked ChangePassword with
+            // LimitExceededException.
+            let key = lockout::user_key(pool.id(), &user.sub);
+            lockout::admit(svc.store.as_ref(), &svc.lockout, &key, ctx.now_ms)
+                .await
+                .map_err(|e| {
+                    if e.code == ErrorCode::NotAuthorizedException {
+                        limit_exceeded("Attempt limit exceeded, please try after some time.")
+                    } else {
+                        e
+                    }
+                })?;
+            let verified = svc
                 .verify_password(previous.expose(), Some(phc.as_str()))
-                .await?
-            {
+                .await;
+            let outcome = match &verified {
+                Ok(true) => Attempt::Success,
+                Ok(false) => Attempt::Failure,
+                Err(_) => Attempt::Released,
+            };
+            lockout::record(svc.store.as_ref(), &svc.lockout, &key, outcome, ctx.now_ms).await?;
+            if !verified? {
                 return Err(wrong());
             }
         }

@@ -979,6 +979,45 @@ async fn change_password_checks_the_old_one(env: Env) {
     assert_eq!(message(&old), "Incorrect username or password.");
 }
 
+/// R3: guessing the previous password through ChangePassword counts against the same lockout
+/// as sign-in, so a stolen access token does not open a side door for password guessing.
+async fn change_password_shares_the_sign_in_lockout(env: Env) {
+    let (_, client) = email_pool(&env).await;
+    let token = confirmed_user(&env, &client, "noah").await;
+    let change = |previous: &'static str| {
+        env.idp
+            .change_password()
+            .access_token(&token)
+            .previous_password(previous)
+            .proposed_password("Another-Password-1")
+            .send()
+    };
+    for _ in 0..5 {
+        let wrong = change("Not-The-Password-1").await;
+        assert_eq!(message(&wrong), "Incorrect username or password.");
+    }
+    // Locked: even the right previous password is refused, in Cognito's words for this call.
+    let locked = change(PASSWORD).await;
+    assert_eq!(error_code(&locked), "LimitExceededException");
+    assert_eq!(
+        message(&locked),
+        "Attempt limit exceeded, please try after some time."
+    );
+    let sign_in = env
+        .idp
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "noah")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await;
+    assert_eq!(message(&sign_in), "Password attempts exceeded");
+    // After the one-second lock, the right password works again.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    change(PASSWORD).await.unwrap();
+}
+
 async fn reset_password_then_sign_in(env: Env) {
     let (_, client) = email_pool(&env).await;
     confirmed_user(&env, &client, "mia").await;
@@ -1194,6 +1233,7 @@ on_both_backends!(
     get_user_reads_what_the_client_may,
     update_and_verify_attributes,
     change_password_checks_the_old_one,
+    change_password_shares_the_sign_in_lockout,
     reset_password_then_sign_in,
     global_sign_out_revokes_access_tokens,
     delete_user_removes_the_account,
