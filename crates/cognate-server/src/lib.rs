@@ -2,6 +2,7 @@
 //! crate that names a storage backend.
 
 pub mod config;
+mod maintenance;
 mod messages_cli;
 mod router;
 mod shutdown;

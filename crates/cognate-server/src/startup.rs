@@ -103,7 +103,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     let app = router::router(state.clone()).merge(cognate_web::routes(web));
 
+    let purge_store = state.store.clone();
     let stop = shutdown::spawn(state, settings.drain_delay, settings.shutdown_timeout);
+    let purges = tokio::spawn(crate::maintenance::run(
+        purge_store,
+        clock.clone(),
+        shutdown::fired(stop.stop_accepting.clone()),
+    ));
     // Failed deliveries are retried in the background; every node may run this, the
     // outbox lease keeps them from sending one message twice.
     let retries = tokio::spawn({
@@ -124,6 +130,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let _ = retries.await;
+    let _ = purges.await;
     tracing::info!("stopped");
     Ok(())
 }

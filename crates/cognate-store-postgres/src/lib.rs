@@ -18,6 +18,7 @@ mod domains;
 mod error;
 mod groups;
 mod identity_pools;
+mod maintenance;
 mod migrate;
 mod outbox;
 mod pools;

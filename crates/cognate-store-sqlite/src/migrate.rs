@@ -28,6 +28,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_counter_slots",
         sql: include_str!("../migrations/0003_counter_slots.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_purge_indexes",
+        sql: include_str!("../migrations/0004_purge_indexes.sql"),
+    },
 ];
 
 /// Highest schema version this build knows.

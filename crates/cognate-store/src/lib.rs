@@ -23,6 +23,7 @@ mod error;
 mod groups;
 mod health;
 mod identity_pools;
+mod maintenance;
 mod outbox;
 mod page;
 mod pools;
@@ -45,6 +46,7 @@ pub use error::{Constraint, StoreError};
 pub use groups::{GroupRecord, GroupStore};
 pub use health::Health;
 pub use identity_pools::{IdentityPoolRecord, IdentityPoolStore};
+pub use maintenance::{MaintenanceStore, PURGE_BATCH, PurgeBefore, PurgeReport};
 pub use outbox::{MessageQuery, MessageRecord, OutboxStore, message_channel, message_status};
 pub use page::{MAX_PAGE_LIMIT, Page, PageRequest, decode_cursor, encode_cursor, page_from_rows};
 pub use pools::{ALL_CLIENTS_KEY, SigningKeyRecord, UserPoolRecord, UserPoolStore, document_kind};
@@ -73,6 +75,7 @@ pub trait Store:
     + TokenStore
     + SessionStore
     + OutboxStore
+    + MaintenanceStore
     + Health
     + Send
     + Sync
@@ -93,6 +96,7 @@ impl<T> Store for T where
         + TokenStore
         + SessionStore
         + OutboxStore
+        + MaintenanceStore
         + Health
         + Send
         + Sync

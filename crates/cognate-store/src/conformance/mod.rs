@@ -15,6 +15,7 @@ mod domains;
 mod fixtures;
 mod groups;
 mod identity_pools;
+mod maintenance;
 mod outbox;
 mod pools;
 mod races;
@@ -35,11 +36,27 @@ pub mod cases {
     pub use super::domains::*;
     pub use super::groups::*;
     pub use super::identity_pools::*;
+    pub use super::maintenance::*;
     pub use super::outbox::*;
     pub use super::pools::*;
     pub use super::races::*;
     pub use super::resource_servers::*;
     pub use super::users::*;
+}
+
+/// The migration files in `dir`, as (version, name) in the order a backend applies them:
+/// what its `schema_migrations` table must hold after start-up.
+pub fn shipped_migrations(dir: &str) -> Vec<(i64, String)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".sql").map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| (n[..4].parse().unwrap(), n))
+        .collect()
 }
 
 /// A store under test plus whatever must outlive it (a temp dir) and whatever
@@ -142,6 +159,7 @@ macro_rules! conformance_tests {
             race_counter_hits_are_not_lost,
             race_counter_slots_cas_one_wins,
             race_claim_due_messages_disjoint,
+            purge_keeps_what_rules_still_need,
         );
     };
 }
