@@ -68,6 +68,14 @@ async fn refresh_flow(
     if !allows(client, &["ALLOW_REFRESH_TOKEN_AUTH"]) && !legacy_flows(client) {
         return Err(flow_not_enabled(flow));
     }
+    // Cognito: "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh
+    // token rotation enabled"; rotation happens only in GetTokensFromRefreshToken. The
+    // wording of the refusal is Cognate's (Cognito's is not documented).
+    if refresh::rotation_grace_ms(client).is_some() {
+        return Err(outcome::not_authorized(
+            "Refresh token rotation is enabled for this client; refresh with GetTokensFromRefreshToken.",
+        ));
+    }
     let token = params
         .get("REFRESH_TOKEN")
         .filter(|t| !t.is_empty())

@@ -57,12 +57,18 @@ async fn find_token(
     token: &str,
 ) -> Result<RefreshTokenRecord, ApiError> {
     let hash = keyed_hash(&svc.token_key, token.as_bytes());
-    svc.store
+    let record = svc
+        .store
         .get_refresh_token(&hash)
         .await
         .map_err(store_failure)?
-        .filter(|r| r.pool_id == pool.id() && r.client_id == client.id())
-        .ok_or_else(invalid_refresh_token)
+        .filter(|r| r.pool_id == pool.id())
+        .ok_or_else(invalid_refresh_token)?;
+    // Cognito's answer since 2022 for a token of the same pool issued to another client.
+    if record.client_id != client.id() {
+        return Err(not_authorized("Refresh Token has different Client."));
+    }
+    Ok(record)
 }
 
 /// Why a stored token cannot be used at `now_ms`, if it cannot.

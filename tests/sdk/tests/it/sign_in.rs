@@ -827,9 +827,10 @@ async fn refresh_keeps_the_sign_in(env: Env) {
             .auth_parameters("REFRESH_TOKEN", token)
             .send()
     };
+    // Another client of the same pool: Cognito's wording since 2022.
     let r = refresh_with(other.clone(), refresh.clone()).await;
     assert_eq!(code(&r), "NotAuthorizedException");
-    assert_eq!(message(&r), "Invalid Refresh Token.");
+    assert_eq!(message(&r), "Refresh Token has different Client.");
     let r = refresh_with(client.clone(), "not-a-refresh-token".into()).await;
     assert_eq!(message(&r), "Invalid Refresh Token.");
 
@@ -890,6 +891,22 @@ async fn rotation_replaces_the_refresh_token(env: Env) {
     let old = first.refresh_token().unwrap().to_owned();
     let origin =
         verified_claims(&env, &pool, first.access_token().unwrap()).await["origin_jti"].clone();
+
+    // Rotation happens only in GetTokensFromRefreshToken: REFRESH_TOKEN_AUTH is refused.
+    let r = env
+        .idp
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", &old)
+        .send()
+        .await;
+    assert_eq!(code(&r), "NotAuthorizedException");
+    assert!(
+        message(&r).contains("GetTokensFromRefreshToken"),
+        "{}",
+        message(&r)
+    );
 
     let rotated = env
         .idp
