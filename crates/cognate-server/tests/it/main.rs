@@ -6,6 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod coverage;
+mod crash_security_state;
 mod durability;
 mod lifecycle;
 mod multi_node;
