@@ -243,8 +243,9 @@ pub fn load(dir: &Path, spec: &'static ServiceSpec) -> Result<LoadedService> {
         &mut json,
     )
     .with_context(|| format!("decompressing {service_rel}"))?;
-    let model: Model =
+    let mut model: Model =
         serde_json::from_slice(&json).with_context(|| format!("parsing {service_rel}"))?;
+    correct_patterns(spec, &mut model)?;
     let paginators: Paginators = serde_json::from_slice(&paginators_raw)
         .with_context(|| format!("parsing {paginators_rel}"))?;
 
@@ -266,6 +267,29 @@ pub fn load(dir: &Path, spec: &'static ServiceSpec) -> Result<LoadedService> {
         paginators,
         inputs: vec![(service_rel, service_gz), (paginators_rel, paginators_raw)],
     })
+}
+
+/// Patterns where the live service is known to differ from the model botocore ships; the
+/// generated validators follow the service: (service, shape, the pattern it enforces).
+const PATTERN_CORRECTIONS: &[(&str, &str, &str)] = &[
+    // Cognito accepts a space inside a password (its developer guide counts a non-leading,
+    // non-trailing space as a symbol) and names this pattern in its validation error;
+    // botocore still ships the older `[\S]+`.
+    ("cognito-idp", "PasswordType", r"^[\S]+.*[\S]+$"),
+];
+
+fn correct_patterns(spec: &ServiceSpec, model: &mut Model) -> Result<()> {
+    for (service, shape, pattern) in PATTERN_CORRECTIONS {
+        if *service != spec.service {
+            continue;
+        }
+        let target = model
+            .shapes
+            .get_mut(*shape)
+            .ok_or_else(|| anyhow!("{service}: no shape {shape} to correct"))?;
+        target.pattern = Some((*pattern).to_owned());
+    }
+    Ok(())
 }
 
 fn read(dir: &Path, rel: &str) -> Result<Vec<u8>> {

@@ -6355,45 +6355,47 @@ static P_18: crate::validate::Pattern = crate::validate::Pattern::new(
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
     "^(?:^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$)$",
 );
-static P_19: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_19: crate::validate::Pattern =
+    crate::validate::Pattern::new("^[\\S]+.*[\\S]+$", "^(?:^[[:^space:]]+.*[[:^space:]]+$)$");
+static P_20: crate::validate::Pattern = crate::validate::Pattern::new(
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+",
     "^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+)$",
 );
-static P_20: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_21: crate::validate::Pattern = crate::validate::Pattern::new(
     "[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+",
     "^(?:[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+)$",
 );
-static P_21: crate::validate::Pattern =
+static P_22: crate::validate::Pattern =
     crate::validate::Pattern::new("^[\\w\\- ]+$", "^(?:^[[:word:]\\- ]+$)$");
-static P_22: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_23: crate::validate::Pattern = crate::validate::Pattern::new(
     "[\\x21\\x23-\\x5B\\x5D-\\x7E]+",
     "^(?:[\\x21\\x23-\\x5B\\x5D-\\x7E]+)$",
 );
-static P_23: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_24: crate::validate::Pattern = crate::validate::Pattern::new(
     "[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+",
     "^(?:[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+)$",
 );
-static P_24: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_25: crate::validate::Pattern = crate::validate::Pattern::new(
     "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?",
     "^(?:arn:[[:word:]+=/,.@\\-]+:[[:word:]+=/,.@\\-]+:::[[:word:]+=/,.@\\-]+(:[[:word:]+=/,.@\\-]+)?(:[[:word:]+=/,.@\\-]+)?)$",
 );
-static P_25: crate::validate::Pattern =
-    crate::validate::Pattern::new("^[a-zA-Z0-9_-]+$", "^(?:^[a-zA-Z0-9_\\-]+$)$");
 static P_26: crate::validate::Pattern =
+    crate::validate::Pattern::new("^[a-zA-Z0-9_-]+$", "^(?:^[a-zA-Z0-9_\\-]+$)$");
+static P_27: crate::validate::Pattern =
     crate::validate::Pattern::new("[\\w+=/]+", "^(?:[[:word:]+=/]+)$");
-static P_27: crate::validate::Pattern = crate::validate::Pattern::new("(?s).*", "^(?:(?s).*)$");
-static P_28: crate::validate::Pattern =
+static P_28: crate::validate::Pattern = crate::validate::Pattern::new("(?s).*", "^(?:(?s).*)$");
+static P_29: crate::validate::Pattern =
     crate::validate::Pattern::new(".*\\{####\\}.*", "^(?:.*\\{####\\}.*)$");
-static P_29: crate::validate::Pattern = crate::validate::Pattern::new("[0-9]+", "^(?:[0-9]+)$");
-static P_30: crate::validate::Pattern = crate::validate::Pattern::new(
+static P_30: crate::validate::Pattern = crate::validate::Pattern::new("[0-9]+", "^(?:[0-9]+)$");
+static P_31: crate::validate::Pattern = crate::validate::Pattern::new(
     "^(terms-of-use|privacy-policy)$",
     "^(?:^(terms-of-use|privacy-policy)$)$",
 );
-static P_31: crate::validate::Pattern =
-    crate::validate::Pattern::new("[A-Za-z0-9-_=.]+", "^(?:[A-Za-z0-9\\-_=.]+)$");
 static P_32: crate::validate::Pattern =
-    crate::validate::Pattern::new("import-[0-9a-zA-Z-]+", "^(?:import-[0-9a-zA-Z\\-]+)$");
+    crate::validate::Pattern::new("[A-Za-z0-9-_=.]+", "^(?:[A-Za-z0-9\\-_=.]+)$");
 static P_33: crate::validate::Pattern =
+    crate::validate::Pattern::new("import-[0-9a-zA-Z-]+", "^(?:import-[0-9a-zA-Z\\-]+)$");
+static P_34: crate::validate::Pattern =
     crate::validate::Pattern::new("[\\w-]+_[0-9a-zA-Z]+", "^(?:[[:word:]\\-]+_[0-9a-zA-Z]+)$");
 
 static V_ACCESS_TOKEN_VALIDITY_TYPE: crate::validate::Shape = crate::validate::Shape {
@@ -11676,7 +11678,7 @@ static V_PASSWORD_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: None,
         max: Some(256),
-        pattern: Some(&P_4),
+        pattern: Some(&P_19),
         values: &[],
     },
 };
@@ -11764,7 +11766,7 @@ static V_PROVIDER_NAME_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(32),
-        pattern: Some(&P_19),
+        pattern: Some(&P_20),
         values: &[],
     },
 };
@@ -11774,7 +11776,7 @@ static V_PROVIDER_NAME_TYPE_V2: crate::validate::Shape = crate::validate::Shape 
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(32),
-        pattern: Some(&P_20),
+        pattern: Some(&P_21),
         values: &[],
     },
 };
@@ -11985,7 +11987,7 @@ static V_RESOURCE_ID_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(40),
-        pattern: Some(&P_21),
+        pattern: Some(&P_22),
         values: &[],
     },
 };
@@ -11995,7 +11997,7 @@ static V_RESOURCE_SERVER_IDENTIFIER_TYPE: crate::validate::Shape = crate::valida
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(256),
-        pattern: Some(&P_22),
+        pattern: Some(&P_23),
         values: &[],
     },
 };
@@ -12034,7 +12036,7 @@ static V_RESOURCE_SERVER_SCOPE_NAME_TYPE: crate::validate::Shape = crate::valida
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(256),
-        pattern: Some(&P_23),
+        pattern: Some(&P_24),
         values: &[],
     },
 };
@@ -12192,7 +12194,7 @@ static V_S3_ARN_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(3),
         max: Some(1024),
-        pattern: Some(&P_24),
+        pattern: Some(&P_25),
         values: &[],
     },
 };
@@ -12215,7 +12217,7 @@ static V_SES_CONFIGURATION_SET: crate::validate::Shape = crate::validate::Shape 
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(64),
-        pattern: Some(&P_25),
+        pattern: Some(&P_26),
         values: &[],
     },
 };
@@ -12279,7 +12281,7 @@ static V_SCOPE_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(256),
-        pattern: Some(&P_22),
+        pattern: Some(&P_23),
         values: &[],
     },
 };
@@ -12308,7 +12310,7 @@ static V_SECRET_HASH_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(128),
-        pattern: Some(&P_26),
+        pattern: Some(&P_27),
         values: &[],
     },
 };
@@ -12664,7 +12666,7 @@ static V_SMS_INVITE_MESSAGE_TYPE: crate::validate::Shape = crate::validate::Shap
     kind: crate::validate::Kind::String {
         min: Some(6),
         max: Some(140),
-        pattern: Some(&P_27),
+        pattern: Some(&P_28),
         values: &[],
     },
 };
@@ -12696,7 +12698,7 @@ static V_SMS_VERIFICATION_MESSAGE_TYPE: crate::validate::Shape = crate::validate
     kind: crate::validate::Kind::String {
         min: Some(6),
         max: Some(140),
-        pattern: Some(&P_28),
+        pattern: Some(&P_29),
         values: &[],
     },
 };
@@ -12706,7 +12708,7 @@ static V_SOFTWARE_TOKEN_MFA_USER_CODE_TYPE: crate::validate::Shape = crate::vali
     kind: crate::validate::Kind::String {
         min: Some(6),
         max: Some(6),
-        pattern: Some(&P_29),
+        pattern: Some(&P_30),
         values: &[],
     },
 };
@@ -12904,7 +12906,7 @@ static V_TERMS_NAME_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: None,
         max: None,
-        pattern: Some(&P_30),
+        pattern: Some(&P_31),
         values: &[],
     },
 };
@@ -12934,7 +12936,7 @@ static V_TOKEN_MODEL_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: None,
         max: None,
-        pattern: Some(&P_31),
+        pattern: Some(&P_32),
         values: &[],
     },
 };
@@ -13727,7 +13729,7 @@ static V_USER_IMPORT_JOB_ID_TYPE: crate::validate::Shape = crate::validate::Shap
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(55),
-        pattern: Some(&P_32),
+        pattern: Some(&P_33),
         values: &[],
     },
 };
@@ -13769,7 +13771,7 @@ static V_USER_POOL_ID_TYPE: crate::validate::Shape = crate::validate::Shape {
     kind: crate::validate::Kind::String {
         min: Some(1),
         max: Some(55),
-        pattern: Some(&P_33),
+        pattern: Some(&P_34),
         values: &[],
     },
 };
