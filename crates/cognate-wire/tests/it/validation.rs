@@ -66,10 +66,10 @@ fn range() {
 fn sensitive_values_are_not_echoed() {
     assert_eq!(
         message::<idp::SignUpRequest>(
-            json!({"ClientId": "client", "Username": "bob", "Password": "has space"})
+            json!({"ClientId": "client", "Username": "bob", "Password": " leading space"})
         ),
         "1 validation error detected: Value at 'password' failed to satisfy constraint: \
-         Member must satisfy regular expression pattern: [\\S]+"
+         Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$"
     );
 }
 
@@ -81,7 +81,7 @@ fn several_errors_in_member_name_order() {
             json!({"ClientId": "client", "Username": "", "Password": ""})
         ),
         "3 validation errors detected: \
-         Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+; \
+         Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$; \
          Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1; \
          Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
     );
