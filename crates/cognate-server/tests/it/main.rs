@@ -14,6 +14,7 @@ mod protocol;
 mod rate_limits;
 mod secrets;
 mod signatures;
+mod timing;
 mod well_known;
 
 use cognate_testkit::{ServerOptions, TestServer};
