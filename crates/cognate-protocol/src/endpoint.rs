@@ -7,7 +7,8 @@ use bytes::Bytes;
 use cognate_wire::{ApiError, ErrorCode, OperationInfo, RequestContext, identity, idp};
 use http::{HeaderMap, Method, Response};
 
-use crate::rate_limit::{Category, RateLimiter, RateLimits};
+use crate::client_ip::TrustedProxies;
+use crate::rate_limit::{Category, QuotaKey, RateLimiter, RateLimits};
 use crate::render::{error_response, success_response};
 use crate::sigv4::{self, Credentials, SigV4Error, SignedRequest};
 
@@ -24,8 +25,11 @@ pub struct EndpointConfig {
     pub region: String,
     pub max_body_bytes: usize,
     pub admin_auth: AdminAuth,
-    /// Request-rate quotas by category, enforced per process.
+    /// Request-rate quotas by category and pool, and per client address, enforced per
+    /// process.
     pub rate_limits: RateLimits,
+    /// Peers whose `X-Forwarded-For` names the client (R29).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// One HTTP request as the endpoint needs to see it; the server has already read the body.
@@ -35,6 +39,7 @@ pub struct IncomingRequest<'a> {
     pub query: &'a str,
     pub headers: &'a HeaderMap,
     pub body: &'a Bytes,
+    /// The TCP peer; the client's address is resolved from it and the trusted proxies.
     pub source_ip: Option<IpAddr>,
     pub now_ms: i64,
     pub request_id: &'a str,
@@ -155,17 +160,12 @@ impl AwsJsonEndpoint {
         })?;
         tracing::Span::current().record("operation", operation.name);
 
+        let client_ip = request
+            .source_ip
+            .map(|peer| self.config.trusted_proxies.client_ip(peer, request.headers));
         // Before the signature check and dispatch, so that a flood costs neither hashing nor
-        // a database write. The quota categories are cognito-idp's.
-        if service == Service::IdentityProvider
-            && let Some(category) = Category::of_operation(operation.name)
-            && !self.limiter.try_acquire(category, request.now_ms)
-        {
-            return Err(ApiError::new(
-                ErrorCode::TooManyRequestsException,
-                format!("Rate exceeded for {} requests.", category.name()),
-            ));
-        }
+        // a database write.
+        self.check_rate_limits(request, service, operation, client_ip)?;
 
         let caller = if operation.signed {
             self.authenticate(request, service)?
@@ -180,7 +180,7 @@ impl AwsJsonEndpoint {
             now_ms: request.now_ms,
             region: self.config.region.clone(),
             caller,
-            source_ip: request.source_ip,
+            source_ip: client_ip,
         };
         match service {
             Service::IdentityProvider => {
@@ -190,6 +190,49 @@ impl AwsJsonEndpoint {
                 identity::dispatch(self.identity.as_ref(), &ctx, operation.name, request.body).await
             }
         }
+    }
+
+    fn check_rate_limits(
+        &self,
+        request: &IncomingRequest<'_>,
+        service: Service,
+        operation: &OperationInfo,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        // Loopback peers are exempt: tests and local tools call from there, and when a
+        // reverse proxy on the same host is not configured as trusted, every client would
+        // otherwise share its one budget. A loopback address read from a forwarded header
+        // is not exempt.
+        if !operation.signed
+            && let Some(client) = client_ip
+            && !(client.is_loopback()
+                && request.source_ip.map(|p| p.to_canonical()) == Some(client))
+            && !self.limiter.try_acquire_source(client, request.now_ms)
+        {
+            return Err(ApiError::new(
+                ErrorCode::TooManyRequestsException,
+                "Rate exceeded for requests from this source address.",
+            ));
+        }
+        // The quota categories are cognito-idp's.
+        if service == Service::IdentityProvider
+            && let Some(category) = Category::of_operation(operation.name)
+        {
+            let member = Category::key_member(operation.name);
+            let id = quota_id(request.body, member);
+            let key = match (id.as_deref(), member) {
+                (None, _) => QuotaKey::Unknown,
+                (Some(id), "UserPoolId") => QuotaKey::Pool(id),
+                (Some(id), _) => QuotaKey::Client(id),
+            };
+            if !self.limiter.try_acquire(category, key, request.now_ms) {
+                return Err(ApiError::new(
+                    ErrorCode::TooManyRequestsException,
+                    format!("Rate exceeded for {} requests.", category.name()),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Verifies the signature of an admin request; returns the caller's access key id.
@@ -219,6 +262,26 @@ impl AwsJsonEndpoint {
         sigv4::verify(&signed, &lookup, now_unix, service.signing_name())
             .map(|caller| Some(caller.access_key_id))
             .map_err(|error| ApiError::new(signature_error_code(&error), error.message()))
+    }
+}
+
+/// The ids a limited operation's budget is keyed by. Deserialising into this skips every
+/// other member without building the document. A body that is not an object with string
+/// ids gives none: dispatch will refuse it before doing any work.
+#[derive(serde::Deserialize)]
+struct QuotaIds {
+    #[serde(rename = "UserPoolId", default)]
+    user_pool_id: Option<String>,
+    #[serde(rename = "ClientId", default)]
+    client_id: Option<String>,
+}
+
+/// The body member `member` ("UserPoolId" or "ClientId"), when usable.
+fn quota_id(body: &[u8], member: &str) -> Option<String> {
+    let ids: QuotaIds = serde_json::from_slice(body).ok()?;
+    match member {
+        "UserPoolId" => ids.user_pool_id,
+        _ => ids.client_id,
     }
 }
 
@@ -274,6 +337,28 @@ mod tests {
         );
         assert_eq!(Service::from_target("DynamoDB_20120810.GetItem"), None);
         assert_eq!(Service::from_target(""), None);
+    }
+
+    #[test]
+    fn quota_ids_come_from_the_body() {
+        let body = br#"{"ClientId":"abc","Username":"u","UserAttributes":[{"Name":"email"}]}"#;
+        assert_eq!(quota_id(body, "ClientId").as_deref(), Some("abc"));
+        assert_eq!(quota_id(body, "UserPoolId"), None);
+        let admin = br#"{"UserPoolId":"us-east-1_x","ClientId":"c"}"#;
+        assert_eq!(
+            quota_id(admin, "UserPoolId").as_deref(),
+            Some("us-east-1_x")
+        );
+        let escaped = br#"{"ClientId":"a\u0062c"}"#;
+        assert_eq!(quota_id(escaped, "ClientId").as_deref(), Some("abc"));
+        for bad in [
+            &b"not json"[..],
+            b"[]",
+            br#"{"ClientId":5}"#,
+            br#"{"ClientId":"a","ClientId":"b"}"#,
+        ] {
+            assert_eq!(quota_id(bad, "ClientId"), None);
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cognate_protocol::RateLimits;
+use cognate_protocol::{Cidr, RateLimits, TrustedProxies};
 use serde::Deserialize;
 
 #[derive(Parser, Debug)]
@@ -121,6 +121,12 @@ pub struct ServeArgs {
     /// default Cognate refuses them wherever a password is set).
     #[arg(long, env = "COGNATE_ALLOW_COMMON_PASSWORDS")]
     pub allow_common_passwords: bool,
+
+    // --- Rate limits and client addresses (R29, R31) ---
+    /// Address blocks of reverse proxies whose X-Forwarded-For is believed (comma separated,
+    /// e.g. 10.0.0.0/8,fd00::/8); from any other peer the header is ignored.
+    #[arg(long, env = "COGNATE_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -153,8 +159,11 @@ struct FileSettings {
     /// `[delivery]`: SMTP, the SMS webhook, retries (see `cognate_delivery::DeliveryConfig`).
     #[serde(default)]
     delivery: Option<cognate_delivery::DeliveryConfig>,
-    /// `[rate_limits]`: requests per second per quota category; 0 = unlimited.
+    // --- Rate limits and client addresses (R29, R31) ---
+    /// `[rate_limits]`: requests per second per quota category and per client address;
+    /// 0 = unlimited.
     rate_limits: Option<FileRateLimits>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Only in the file: three numbers are clearer in a table than in three more flags.
@@ -164,6 +173,7 @@ struct FileRateLimits {
     user_authentication: Option<u32>,
     user_creation: Option<u32>,
     user_account_recovery: Option<u32>,
+    per_source_ip: Option<u32>,
 }
 
 impl FileRateLimits {
@@ -178,8 +188,31 @@ impl FileRateLimits {
             user_account_recovery: self
                 .user_account_recovery
                 .unwrap_or(defaults.user_account_recovery),
+            per_source_ip: self.per_source_ip.unwrap_or(defaults.per_source_ip),
         }
     }
+}
+
+/// The flag's comma-separated list wins over the file's array.
+fn resolve_trusted_proxies(
+    flag: Option<String>,
+    file: Option<Vec<String>>,
+) -> anyhow::Result<TrustedProxies> {
+    let items: Vec<String> = match flag {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => file.unwrap_or_default(),
+    };
+    let blocks = items
+        .iter()
+        .map(|item| item.parse::<Cidr>())
+        .collect::<Result<Vec<_>, _>>()
+        .context("--trusted-proxies")?;
+    Ok(TrustedProxies::new(blocks))
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +279,7 @@ pub struct Settings {
     /// Enforced by each node on its own.
     pub rate_limits: RateLimits,
     pub allow_common_passwords: bool,
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -332,6 +366,7 @@ impl Settings {
                 .collect(),
         };
         let rate_limits = file.rate_limits.unwrap_or_default().resolve();
+        let trusted_proxies = resolve_trusted_proxies(args.trusted_proxies, file.trusted_proxies)?;
         let explicit_delivery = file.delivery.is_some();
         let mut delivery = file.delivery.unwrap_or_default();
         if let Some(code) = args.dev_fixed_code {
@@ -347,6 +382,7 @@ impl Settings {
             rate_limits,
             allow_common_passwords: args.allow_common_passwords
                 || file.allow_common_passwords.unwrap_or(false),
+            trusted_proxies,
             listen,
             data_dir,
             storage,
@@ -450,12 +486,58 @@ mod tests {
                 user_authentication: 120,
                 user_creation: 0,
                 user_account_recovery: 5,
+                per_source_ip: cognate_protocol::DEFAULT_PER_SOURCE_IP,
             }
         );
         std::fs::write(&path, "[rate_limits]\nsign_up = 1\n").unwrap();
         assert!(
             Settings::resolve(ServeArgs {
                 config: Some(path),
+                ..ServeArgs::default()
+            })
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_from_flag_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(
+            &path,
+            "trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]\n[rate_limits]\nper_source_ip = 0\n",
+        )
+        .unwrap();
+        let from_file = Settings::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        let blocks: Vec<String> = from_file
+            .trusted_proxies
+            .blocks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(blocks, ["10.0.0.0/8", "fd00::/8"]);
+        assert_eq!(from_file.rate_limits.per_source_ip, 0);
+        let from_flag = Settings::resolve(ServeArgs {
+            config: Some(path),
+            trusted_proxies: Some("127.0.0.1, 192.0.2.0/24".into()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(from_flag.trusted_proxies.blocks().len(), 2);
+        assert!(
+            Settings::resolve(ServeArgs::default())
+                .unwrap()
+                .trusted_proxies
+                .blocks()
+                .is_empty()
+        );
+        assert!(
+            Settings::resolve(ServeArgs {
+                trusted_proxies: Some("10.0.0.1/8".into()),
                 ..ServeArgs::default()
             })
             .is_err()

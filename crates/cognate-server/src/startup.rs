@@ -87,6 +87,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_body_bytes: settings.max_body_bytes,
             admin_auth,
             rate_limits: settings.rate_limits,
+            trusted_proxies: settings.trusted_proxies.clone(),
         },
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

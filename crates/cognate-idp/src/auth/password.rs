@@ -69,23 +69,23 @@ pub async fn sign_in(
     let Some(user) = svc.find_user(pool, username).await? else {
         return unknown_user(svc, pool, client, username, password, now_ms).await;
     };
-    // Answers given before the password is checked still cost a hash, so that response
-    // times do not tell these users apart from the others (R6).
+    // Answers given before the password is checked still cost what a checked password
+    // costs, so that response times do not tell these users apart from the others (R6).
     if !user.enabled {
-        svc.verify_password(password, None).await?;
+        unchecked_attempt(svc, pool, username, password, now_ms).await?;
         return Err(disabled());
     }
     let status = UserStatus::parse(&user.status).unwrap_or(UserStatus::Confirmed);
     match before_password(status) {
         BeforePassword::NotConfirmed => {
-            svc.verify_password(password, None).await?;
+            unchecked_attempt(svc, pool, username, password, now_ms).await?;
             return Err(ApiError::new(
                 ErrorCode::UserNotConfirmedException,
                 "User is not confirmed.",
             ));
         }
         BeforePassword::NoPassword => {
-            svc.verify_password(password, None).await?;
+            unchecked_attempt(svc, pool, username, password, now_ms).await?;
             return Err(not_authorized(INCORRECT));
         }
         BeforePassword::CheckPassword => {}
@@ -129,6 +129,39 @@ pub async fn sign_in(
 /// Whether a temporary password is past its validity.
 pub fn temporary_password_expired(expires_ms: Option<i64>, now_ms: i64) -> bool {
     expires_ms.is_some_and(|expires| now_ms >= expires)
+}
+
+/// The work of a checked attempt, for an answer that does not depend on the password: a
+/// dummy hash between the lockout counter's admission and release, as every other answer
+/// spends a hash between two counter writes (R6: measured, the writes alone told these
+/// users apart). The counter is the one an unknown user of this name would have; it is
+/// released rather than failed, so it never locks, and nobody's lockout moves.
+async fn unchecked_attempt(
+    svc: &IdpService,
+    pool: &PoolRules,
+    username: &str,
+    password: &str,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    let key = unknown_user_counter_key(pool.id(), &pool.sign_in.username_key(username));
+    // The key can be locked from before the user existed; this answer must not change.
+    let admitted = match lockout::admit(svc.store.as_ref(), &svc.lockout, &key, now_ms).await {
+        Ok(()) => true,
+        Err(error) if error.code == ErrorCode::NotAuthorizedException => false,
+        Err(error) => return Err(error),
+    };
+    let verified = svc.verify_password(password, None).await;
+    if admitted {
+        lockout::record(
+            svc.store.as_ref(),
+            &svc.lockout,
+            &key,
+            Attempt::Released,
+            now_ms,
+        )
+        .await?;
+    }
+    verified.map(|_| ())
 }
 
 /// A username that matches no user: `UserNotFoundException`, or with

@@ -15,6 +15,7 @@ mod protocol;
 mod rate_limits;
 mod secrets;
 mod signatures;
+mod timing;
 mod well_known;
 
 use cognate_testkit::{ServerOptions, TestServer};
