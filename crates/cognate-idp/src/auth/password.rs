@@ -105,6 +105,7 @@ pub async fn sign_in(
     if !verified? {
         return Err(not_authorized(INCORRECT));
     }
+    svc.upgrade_password_hash(&user, password).await;
 
     match after_correct_password(status) {
         AfterPassword::PasswordResetRequired => Err(ApiError::new(

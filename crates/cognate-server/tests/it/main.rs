@@ -10,6 +10,7 @@ mod durability;
 mod lifecycle;
 mod multi_node;
 mod outage;
+mod password_hashes;
 mod protocol;
 mod rate_limits;
 mod secrets;
