@@ -44,6 +44,7 @@ pub fn disabled() -> ApiError {
 }
 
 /// Signs in with USERNAME and PASSWORD from `parameters`, already past the client's flow gate.
+/// Callers hold an admission from [`IdpService::admit_sign_in`] for the whole call (R12).
 pub async fn sign_in(
     svc: &IdpService,
     pool: &PoolRules,

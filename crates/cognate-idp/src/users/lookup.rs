@@ -1,6 +1,6 @@
 //! Finding pools, clients and users the way Cognito resolves them.
 
-use cognate_crypto::password::PasswordError;
+use cognate_crypto::password::{Admission, PasswordError};
 use cognate_domain::attributes::{ClientAttributeAccess, Lookup, PoolSchema, SignInConfig};
 use cognate_domain::password_policy::PasswordPolicy;
 use cognate_domain::secret_hash;
@@ -198,8 +198,18 @@ impl IdpService {
         ))
     }
 
+    /// A place for one password sign-in, held until it answers; with as many sign-ins in
+    /// progress as the hasher can run and queue, `TooManyRequestsException` at once, before
+    /// any store access or hashing (R12).
+    pub(crate) fn admit_sign_in(&self) -> Result<Admission, ApiError> {
+        self.hasher.admit().map_err(password_error)
+    }
+
     /// Hashes a password on the blocking pool; a saturated hasher answers at once (R12).
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String, ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
         let hasher = self.hasher.clone();
         let password = zeroizing(password);
         tokio::task::spawn_blocking(move || hasher.hash(password.as_bytes()))
@@ -218,6 +228,9 @@ impl IdpService {
         password: &str,
         phc: Option<&str>,
     ) -> Result<bool, ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
         let hasher = self.hasher.clone();
         let password = zeroizing(password);
         let phc = phc.map(str::to_owned);

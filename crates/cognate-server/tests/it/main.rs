@@ -7,6 +7,7 @@
 
 mod coverage;
 mod durability;
+mod hash_overload;
 mod lifecycle;
 mod multi_node;
 mod outage;
