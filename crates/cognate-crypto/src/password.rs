@@ -15,8 +15,10 @@
 //!   and latency. Waiters are bounded in number and time; past either bound the call fails
 //!   with [`PasswordError::Busy`] without hashing, which the server answers with
 //!   `TooManyRequestsException`. [`HashGate::is_saturated`] lets it refuse even before
-//!   spawning a blocking task.
-//!
+//!   spawning a blocking task, and [`HashGate::try_admit`] bounds whole sign-ins (store
+//!   reads and writes included) to what the gate can run and queue, so a flood is refused
+//!   before it costs anything. Argon2's working memory is one reusable buffer per permit,
+//!   so hashing memory stays at cores × m however long the load lasts.
 //! - Hashes imported from other systems verify too, and [`Hasher::needs_rehash`] is true
 //!   for them so the first successful sign-in replaces them with Argon2id (R11): bcrypt
 //!   (`$2a$`, `$2b$`, `$2y$`), PBKDF2-HMAC-SHA-256/512 in the PHC form of the `pbkdf2` crate
