@@ -240,15 +240,18 @@ impl HashGate {
         }
     }
 
-    /// Admits one whole password sign-in, or refuses it at once when as many are already
-    /// in progress as the gate can run and queue (`permits + max_waiting`). A sign-in
-    /// reads and writes the store (lockout counters) before it hashes; admitting it here
-    /// first means a flood is refused before any of that work, so refusals stay fast and
-    /// the store's single writer is not swamped by requests that would be refused anyway
-    /// (R12). The admission is held until the sign-in answers.
+    /// Admits one whole password sign-in, or refuses it at once when twice as many are
+    /// already in progress as the gate can run and queue (`permits + max_waiting`). A
+    /// sign-in reads and writes the store (lockout counters) before it hashes; admitting it
+    /// here first means a flood is refused before any of that work, so refusals stay fast
+    /// and the store's single writer is not swamped by requests that would be refused
+    /// anyway (R12). The factor two leaves room for sign-ins that end without hashing (a
+    /// locked user's burst of attempts, a wrong client), which a burst the gate could
+    /// absorb must not turn into refusals; those past a saturated gate are refused by
+    /// [`HashGate::is_saturated`] before they write. Held until the sign-in answers.
     pub fn try_admit(self: &Arc<Self>) -> Option<Admission> {
         let mut state = self.lock();
-        (state.admitted < self.permits + self.max_waiting).then(|| {
+        (state.admitted < 2 * (self.permits + self.max_waiting)).then(|| {
             state.admitted += 1;
             Admission {
                 gate: Arc::clone(self),
@@ -1081,7 +1084,7 @@ mod tests {
             Duration::ZERO,
         )
         .unwrap();
-        let held: Vec<Admission> = (0..3).map(|_| h.admit().unwrap()).collect();
+        let held: Vec<Admission> = (0..6).map(|_| h.admit().unwrap()).collect();
         assert_eq!(h.admit().unwrap_err(), PasswordError::Busy);
         // Admission is about whole sign-ins; hashing itself still has its permits.
         assert!(h.hash(b"pw").is_ok());

@@ -60,6 +60,7 @@ pub async fn sign_in(
         .get("PASSWORD")
         .filter(|p| !p.is_empty())
         .ok_or_else(|| missing_parameter("PASSWORD"))?;
+    svc.refuse_if_hasher_saturated()?;
     svc.check_secret_hash(
         client,
         username,

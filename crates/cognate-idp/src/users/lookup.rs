@@ -205,6 +205,16 @@ impl IdpService {
         self.hasher.admit().map_err(password_error)
     }
 
+    /// `TooManyRequestsException` when every hashing permit is taken and the queue is full,
+    /// checked before a sign-in touches the store, so refusals write nothing (R12). The
+    /// gate is shared by all users, so the answer says nothing about any one of them (R6).
+    pub(crate) fn refuse_if_hasher_saturated(&self) -> Result<(), ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
+        Ok(())
+    }
+
     /// Hashes a password on the blocking pool; a saturated hasher answers at once (R12).
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String, ApiError> {
         if self.hasher.gate().is_saturated() {
