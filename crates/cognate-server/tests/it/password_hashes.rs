@@ -1,6 +1,7 @@
 //! R11: how passwords are stored, read from the SQLite row itself. A fresh user's row holds
-//! an OWASP Argon2id PHC string; a row holding an imported bcrypt, PBKDF2 or scrypt hash
-//! signs in and comes out upgraded to Argon2id, with the user otherwise untouched; a row
+//! an OWASP Argon2id PHC string; a row holding an imported bcrypt, PBKDF2 or scrypt hash, or
+//! an Argon2 hash below the current parameters, signs in and comes out upgraded to OWASP
+//! Argon2id, with the user otherwise untouched; a row
 //! holding something no verifier reads is a wrong password, not a server error.
 
 use std::path::Path;
@@ -21,6 +22,10 @@ const SCRYPT: &str =
     "$scrypt$ln=10,r=8,p=1$Y29nbmF0ZS1maXhlZC1zYQ$eYWwONlX0hMBzWEidWOEv1KfOsQ8E9OvRFVvPK128q0";
 const BCRYPT_PASSWORD: &str = "correctbatteryhorsestapler";
 const BCRYPT: &str = "$2b$04$EGdrhbKUv8Oc9vGiXX0HQOxSg445d458Muh7DAHskb6QbtCvdxcie";
+/// Argon2 hashes of `PASSWORD` below the current target: too little memory and time, and
+/// the Argon2i variant.
+const WEAK_ARGON2ID: &str = "$argon2id$v=19$m=4096,t=1,p=1$d2Vhay1zYWx0LTE2Ynl0ZQ$a7kJzU7ZRFDExAYqZRuDAuHM308xWXQeMug3LXY602w";
+const ARGON2I: &str = "$argon2i$v=19$m=19456,t=2,p=1$d2Vhay1zYWx0LTE2Ynl0ZQ$lzdHJNhI0pDyBnDSS7aubrbU8guQwvAnFMedoY4e6ug";
 
 /// What a sign-in must leave alone when it only upgrades the hash.
 #[derive(Debug, PartialEq)]
@@ -168,7 +173,7 @@ async fn a_fresh_users_row_holds_an_owasp_argon2id_phc_string() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn imported_hashes_sign_in_and_are_upgraded_to_argon2id() {
+async fn imported_and_weaker_hashes_sign_in_and_are_upgraded_to_argon2id() {
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
     let (pool_id, client_id) = pool_and_client(&raw).await;
@@ -179,6 +184,8 @@ async fn imported_hashes_sign_in_and_are_upgraded_to_argon2id() {
         ("from-pbkdf2-sha256", PBKDF2_SHA256, PASSWORD),
         ("from-pbkdf2-sha512", PBKDF2_SHA512, PASSWORD),
         ("from-scrypt", SCRYPT, PASSWORD),
+        ("weak-argon2id", WEAK_ARGON2ID, PASSWORD),
+        ("from-argon2i", ARGON2I, PASSWORD),
     ] {
         confirmed_user(&raw, &pool_id, username, "Placeholder-Passw0rd!").await;
         write_hash(&data, &pool_id, username, imported);
