@@ -461,8 +461,8 @@ impl Hasher {
         self.hash_under(&mut permit, password)
     }
 
-    /// Whether `password` matches the stored hash (compared in constant time by the
-    /// algorithm's crate). Argon2id/i/d with any parameters, and imported bcrypt, PBKDF2
+    /// Whether `password` matches the stored hash (outputs compared in constant time).
+    /// Argon2id/i/d with any parameters, and imported bcrypt, PBKDF2
     /// and scrypt hashes, are honoured up to generous bounds; anything else is
     /// `MalformedHash` or `UnsupportedHash`, found before any hashing.
     pub fn verify(&self, password: &[u8], stored: &str) -> Result<bool, PasswordError> {
