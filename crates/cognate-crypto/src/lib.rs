@@ -28,5 +28,5 @@ pub use envelope::Kek;
 pub use error::CryptoError;
 pub use jwt::{DecodedJwt, JwtError, decode_and_verify_jwt, encode_jwt};
 pub use keyed_hash::{DerivedKey, keyed_hash, keyed_hash_fields};
-pub use password::{HashGate, HashParams, Hasher, PasswordError};
+pub use password::{Admission, HashGate, HashParams, Hasher, PasswordError};
 pub use signing::{PublicKey, SigningKey, verify_rs256};

@@ -412,6 +412,37 @@ impl UserStore for PostgresStore {
         })
     }
 
+    async fn replace_password_hash_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        transact!(self.db, |tx| {
+            let changed = execute(
+                &tx,
+                "UPDATE users SET password_hash = $4
+                 WHERE pool_id = $1 AND sub = $2 AND password_hash = $3",
+                &[&pool_id, &sub, &old_hash, &new_hash],
+            )
+            .await?;
+            if changed == 0 {
+                let row = query_one(
+                    &tx,
+                    "SELECT EXISTS(SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2)",
+                    &[&pool_id, &sub],
+                )
+                .await?;
+                let exists: bool = col(&row, 0)?;
+                if !exists {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            changed > 0
+        })
+    }
+
     async fn delete_user(&self, pool_id: &str, sub: &str) -> Result<(), StoreError> {
         transact!(self.db, |tx| {
             // Attributes, memberships, codes and tokens go by ON DELETE

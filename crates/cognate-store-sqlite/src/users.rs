@@ -483,6 +483,42 @@ impl UserStore for SqliteStore {
             .await
     }
 
+    async fn replace_password_hash_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
+        let (old_hash, new_hash) = (old_hash.to_owned(), new_hash.to_owned());
+        self.db
+            .write(move |tx| {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE users SET password_hash = ?4
+                         WHERE pool_id = ?1 AND sub = ?2 AND password_hash = ?3",
+                    )
+                    .and_then(|mut st| st.execute(params![pool_id, sub, old_hash, new_hash]))
+                    .map_err(map_err)?;
+                if changed > 0 {
+                    return Ok(true);
+                }
+                let exists: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS(SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2)",
+                    )
+                    .and_then(|mut st| st.query_row(params![pool_id, sub], |r| r.get(0)))
+                    .map_err(map_err)?;
+                if exists {
+                    Ok(false)
+                } else {
+                    Err(StoreError::NotFound)
+                }
+            })
+            .await
+    }
+
     async fn delete_user(&self, pool_id: &str, sub: &str) -> Result<(), StoreError> {
         let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
         self.db

@@ -24,7 +24,8 @@ pub struct UserRecord {
     pub status: String,
     /// `false` after AdminDisableUser.
     pub enabled: bool,
-    /// Argon2id PHC string; `None` for users without a password.
+    /// Argon2id PHC string (or an imported bcrypt, PBKDF2 or scrypt hash until
+    /// its first sign-in upgrades it); `None` for users without a password.
     pub password_hash: Option<String>,
     /// When a temporary password stops working, epoch milliseconds.
     pub password_expires_ms: Option<i64>,
@@ -387,6 +388,21 @@ pub trait UserStore: Send + Sync {
     /// as for `create_user`.
     async fn update_user(&self, user: &UserRecord, aliases: &AliasChange)
     -> Result<(), StoreError>;
+
+    /// Replaces the user's password hash with `new_hash` only if it is still
+    /// `old_hash`: `Ok(true)` when replaced, `Ok(false)` when the stored hash is
+    /// another (a concurrent password change won; nothing is written). For
+    /// upgrading a hash to current parameters after a sign-in (R11): status,
+    /// expiry, `extra` (password history) and the modification time stay as
+    /// stored, since the user's password did not change. `NotFound` if the user
+    /// is gone.
+    async fn replace_password_hash_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes the user with its attributes, aliases, group memberships,
     /// codes, refresh tokens and [`user_counter_key`](crate::user_counter_key)

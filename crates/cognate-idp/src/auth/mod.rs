@@ -115,6 +115,12 @@ pub async fn initiate_auth(
     ctx: &RequestContext,
     input: InitiateAuthRequest,
 ) -> Result<InitiateAuthResponse, ApiError> {
+    // Before the pool and client are read: under a flood, a refused sign-in costs no store
+    // access at all (R12).
+    let _admission = match input.auth_flow {
+        AuthFlowType::UserPasswordAuth => Some(svc.admit_sign_in()?),
+        _ => None,
+    };
     let (client, pool) = svc.client_and_pool(input.client_id.expose()).await?;
     let params = parameters(input.auth_parameters.as_ref());
     let outcome = match input.auth_flow {
@@ -147,6 +153,12 @@ pub async fn admin_initiate_auth(
     ctx: &RequestContext,
     input: AdminInitiateAuthRequest,
 ) -> Result<AdminInitiateAuthResponse, ApiError> {
+    let _admission = match input.auth_flow {
+        AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth => {
+            Some(svc.admit_sign_in()?)
+        }
+        _ => None,
+    };
     let pool = svc.pool_rules(&input.user_pool_id).await?;
     let client = svc.client_of_pool(&pool, input.client_id.expose()).await?;
     let params = parameters(input.auth_parameters.as_ref());

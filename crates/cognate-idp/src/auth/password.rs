@@ -44,6 +44,7 @@ pub fn disabled() -> ApiError {
 }
 
 /// Signs in with USERNAME and PASSWORD from `parameters`, already past the client's flow gate.
+/// Callers hold an admission from [`IdpService::admit_sign_in`] for the whole call (R12).
 pub async fn sign_in(
     svc: &IdpService,
     pool: &PoolRules,
@@ -59,6 +60,7 @@ pub async fn sign_in(
         .get("PASSWORD")
         .filter(|p| !p.is_empty())
         .ok_or_else(|| missing_parameter("PASSWORD"))?;
+    svc.refuse_if_hasher_saturated()?;
     svc.check_secret_hash(
         client,
         username,
@@ -105,6 +107,7 @@ pub async fn sign_in(
     if !verified? {
         return Err(not_authorized(INCORRECT));
     }
+    svc.upgrade_password_hash(&user, password).await;
 
     match after_correct_password(status) {
         AfterPassword::PasswordResetRequired => Err(ApiError::new(

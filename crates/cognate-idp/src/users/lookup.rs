@@ -1,6 +1,6 @@
 //! Finding pools, clients and users the way Cognito resolves them.
 
-use cognate_crypto::password::PasswordError;
+use cognate_crypto::password::{Admission, PasswordError};
 use cognate_domain::attributes::{ClientAttributeAccess, Lookup, PoolSchema, SignInConfig};
 use cognate_domain::password_policy::PasswordPolicy;
 use cognate_domain::secret_hash;
@@ -198,8 +198,28 @@ impl IdpService {
         ))
     }
 
+    /// A place for one password sign-in, held until it answers; with as many sign-ins in
+    /// progress as the hasher can run and queue, `TooManyRequestsException` at once, before
+    /// any store access or hashing (R12).
+    pub(crate) fn admit_sign_in(&self) -> Result<Admission, ApiError> {
+        self.hasher.admit().map_err(password_error)
+    }
+
+    /// `TooManyRequestsException` when every hashing permit is taken and the queue is full,
+    /// checked before a sign-in touches the store, so refusals write nothing (R12). The
+    /// gate is shared by all users, so the answer says nothing about any one of them (R6).
+    pub(crate) fn refuse_if_hasher_saturated(&self) -> Result<(), ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
+        Ok(())
+    }
+
     /// Hashes a password on the blocking pool; a saturated hasher answers at once (R12).
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String, ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
         let hasher = self.hasher.clone();
         let password = zeroizing(password);
         tokio::task::spawn_blocking(move || hasher.hash(password.as_bytes()))
@@ -210,21 +230,80 @@ impl IdpService {
 
     /// Verifies a password on the blocking pool. With no stored hash (unknown user,
     /// passwordless user) it spends the same time on a dummy hash and answers false (R6).
+    /// A stored value no verifier reads (a damaged row, a format not imported, a planted
+    /// cost) is a wrong password too, after the same dummy hash, so it neither fails the
+    /// request nor answers faster than a real verification.
     pub(crate) async fn verify_password(
         &self,
         password: &str,
         phc: Option<&str>,
     ) -> Result<bool, ApiError> {
+        if self.hasher.gate().is_saturated() {
+            return Err(password_error(PasswordError::Busy));
+        }
         let hasher = self.hasher.clone();
         let password = zeroizing(password);
         let phc = phc.map(str::to_owned);
         tokio::task::spawn_blocking(move || match phc {
-            Some(phc) => hasher.verify(password.as_bytes(), &phc),
+            Some(phc) => match hasher.verify(password.as_bytes(), &phc) {
+                Err(error @ (PasswordError::MalformedHash | PasswordError::UnsupportedHash)) => {
+                    // The error names only the kind of problem, never the hash.
+                    tracing::warn!(%error, "stored password hash not verifiable; treated as a wrong password");
+                    hasher.dummy_verify(password.as_bytes()).map(|()| false)
+                }
+                other => other,
+            },
             None => hasher.dummy_verify(password.as_bytes()).map(|()| false),
         })
         .await
         .map_err(|e| internal("password verification task", e))?
         .map_err(password_error)
+    }
+
+    /// After `password` verified against `user`'s stored hash: when that hash is imported
+    /// or weaker than the current parameters, stores a fresh Argon2id hash of the same
+    /// password (R11). Only the hash changes (status, expiry, history and dates stay: the
+    /// password itself did not change), and only if the stored hash is still the one that
+    /// verified, so a concurrent password change wins. Best effort: with every hashing
+    /// permit busy it waits for the next sign-in, and a failure is logged, never answered.
+    pub(crate) async fn upgrade_password_hash(&self, user: &UserRecord, password: &str) {
+        let Some(old) = user.password_hash.as_deref() else {
+            return;
+        };
+        if !self.hasher.needs_rehash(old) {
+            return;
+        }
+        let hasher = self.hasher.clone();
+        let password = zeroizing(password);
+        let new = match tokio::task::spawn_blocking(move || hasher.try_hash(password.as_bytes()))
+            .await
+        {
+            Ok(Ok(new)) => new,
+            Ok(Err(PasswordError::Busy)) => return,
+            Ok(Err(error)) => {
+                tracing::warn!(pool_id = %user.pool_id, %error, "password hash upgrade failed");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(pool_id = %user.pool_id, %error, "password hash upgrade task failed");
+                return;
+            }
+        };
+        match self
+            .store
+            .replace_password_hash_if(&user.pool_id, &user.sub, old, &new)
+            .await
+        {
+            Ok(true) => {
+                tracing::debug!(pool_id = %user.pool_id, "password hash upgraded");
+            }
+            Ok(false) => {
+                tracing::debug!(pool_id = %user.pool_id, "password changed meanwhile; hash upgrade skipped");
+            }
+            Err(error) => {
+                tracing::warn!(pool_id = %user.pool_id, %error, "storing an upgraded password hash failed");
+            }
+        }
     }
 }
 

@@ -8,9 +8,11 @@
 mod coverage;
 mod crash_security_state;
 mod durability;
+mod hash_overload;
 mod lifecycle;
 mod multi_node;
 mod outage;
+mod password_hashes;
 mod protocol;
 mod rate_limits;
 mod secrets;

@@ -143,6 +143,7 @@ macro_rules! conformance_tests {
             user_list_pagination,
             user_groups,
             user_delete_cascades,
+            user_password_hash_cas,
             code_lifecycle,
             counters,
             counter_slots,

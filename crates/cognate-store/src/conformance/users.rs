@@ -977,3 +977,109 @@ async fn assert_present(store: &DynStore, p: &str, sub: &str) {
         .await
         .unwrap();
 }
+
+pub async fn user_password_hash_cas(store: DynStore) {
+    let p = "us-east-1_upw";
+    create_pool(&store, p).await;
+    let alice = UserRecord {
+        password_hash: Some("$2b$04$old".into()),
+        password_expires_ms: Some(9_000),
+        status: "FORCE_CHANGE_PASSWORD".into(),
+        extra: json!({"password_history": ["$2b$04$older"]}),
+        ..user(p, "sub-a", "alice", 1_000)
+    };
+    create_user(&store, &alice).await;
+
+    // A stale expectation writes nothing.
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-a", "$2b$04$other", "$argon2id$new")
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        store.get_user_by_sub(p, "sub-a").await.unwrap(),
+        Some(alice.clone())
+    );
+
+    // Only the hash changes: status, expiry, history and dates stay.
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-a", "$2b$04$old", "$argon2id$new")
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store.get_user_by_sub(p, "sub-a").await.unwrap(),
+        Some(UserRecord {
+            password_hash: Some("$argon2id$new".into()),
+            ..alice.clone()
+        })
+    );
+    // The old hash is no longer current, so a second upgrade from it loses.
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-a", "$2b$04$old", "$argon2id$again")
+            .await,
+        Ok(false)
+    );
+
+    // A user without a password never matches.
+    create_user(
+        &store,
+        &UserRecord {
+            password_hash: None,
+            ..user(p, "sub-b", "bob", 1_000)
+        },
+    )
+    .await;
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-b", "", "$argon2id$new")
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-gone", "$2b$04$old", "$argon2id$new")
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store
+            .replace_password_hash_if("us-east-1_none", "sub-a", "$argon2id$new", "x")
+            .await,
+        Err(StoreError::NotFound)
+    );
+
+    // Racing upgrades from one hash: exactly one is written.
+    for round in 0..10 {
+        let current = format!("$argon2id$round-{round}");
+        let before = store.get_user_by_sub(p, "sub-a").await.unwrap().unwrap();
+        let from = before.password_hash.clone().unwrap();
+        let (a, b) = tokio::join!(
+            store.replace_password_hash_if(p, "sub-a", &from, &current),
+            store.replace_password_hash_if(p, "sub-a", &from, "$argon2id$loser"),
+        );
+        assert_eq!(
+            [a.clone(), b.clone()]
+                .iter()
+                .filter(|r| **r == Ok(true))
+                .count(),
+            1,
+            "{a:?} {b:?}"
+        );
+        let after = store.get_user_by_sub(p, "sub-a").await.unwrap().unwrap();
+        let winner = if a == Ok(true) {
+            current
+        } else {
+            "$argon2id$loser".into()
+        };
+        assert_eq!(after.password_hash, Some(winner.clone()));
+        // Give the next round a distinct starting point.
+        store
+            .replace_password_hash_if(p, "sub-a", &winner, &format!("$start-{round}"))
+            .await
+            .unwrap();
+    }
+}
