@@ -29,6 +29,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_counter_slots",
         sql: include_str!("../migrations/0003_counter_slots.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_signing_key_rotation",
+        sql: include_str!("../migrations/0004_signing_key_rotation.sql"),
+    },
 ];
 
 /// First key of the two-key advisory lock ("Cogn"); the second is the schema's hash.

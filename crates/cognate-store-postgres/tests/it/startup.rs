@@ -43,7 +43,8 @@ async fn concurrent_connects_migrate_exactly_once() {
         vec![
             (1, "0001_management".to_owned()),
             (2, "0002_users".to_owned()),
-            (3, "0003_counter_slots".to_owned())
+            (3, "0003_counter_slots".to_owned()),
+            (4, "0004_signing_key_rotation".to_owned())
         ]
     );
     // Both nodes see one database.

@@ -76,10 +76,11 @@ async fn migrations_apply_once_and_are_recorded() {
         vec![
             (1, "0001_management".to_owned()),
             (2, "0002_users".to_owned()),
-            (3, "0003_counter_slots".to_owned())
+            (3, "0003_counter_slots".to_owned()),
+            (4, "0004_signing_key_rotation".to_owned())
         ]
     );
-    assert_eq!(SqliteStore::schema_version(), 3);
+    assert_eq!(SqliteStore::schema_version(), 4);
 }
 
 #[tokio::test]
