@@ -385,6 +385,7 @@ mod tests {
             region: "eu-west-1".into(),
             account_id: "123456789012".into(),
             public_url: "https://cognate.example:8443".into(),
+            key_cache_ms: 60_000,
         }
     }
 

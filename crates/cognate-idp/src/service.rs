@@ -19,6 +19,9 @@ pub struct ServiceConfig {
     /// Base URL clients reach Cognate at, without a trailing slash; token issuers are
     /// `<public_url>/<userPoolId>`.
     pub public_url: String,
+    /// How long a node keeps a pool's signing keys before rereading them, so it learns of a
+    /// rotation made by another process.
+    pub key_cache_ms: i64,
 }
 
 pub struct IdpService {
@@ -50,8 +53,8 @@ impl IdpService {
             kek,
             delivery,
             hasher,
+            keys: KeyCache::new(config.key_cache_ms),
             config,
-            keys: KeyCache::default(),
             lockout: LockoutPolicy::default(),
         }
     }

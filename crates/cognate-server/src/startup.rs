@@ -40,6 +40,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         region: settings.region.clone(),
         account_id: settings.account_id.clone(),
         public_url: public_url.clone(),
+        key_cache_ms: settings.signing_keys.cache_ms,
     };
     settings
         .delivery
@@ -91,6 +92,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let web = Arc::new(cognate_web::WebState {
         store: store.clone(),
+        clock: clock.clone(),
         public_url,
     });
     let state = Arc::new(AppState {
