@@ -2,11 +2,13 @@
 //! crate that names a storage backend.
 
 pub mod config;
+mod keys_cli;
 mod messages_cli;
 mod router;
 mod shutdown;
 mod startup;
 mod telemetry;
 
+pub use keys_cli::keys;
 pub use messages_cli::messages;
 pub use startup::serve;
