@@ -38,24 +38,25 @@ pub enum Command {
 pub struct KeysArgs {
     #[command(subcommand)]
     pub action: KeysAction,
-    /// Where the keys live and how they are sealed: the same settings as `serve`.
-    #[command(flatten)]
-    pub server: ServeArgs,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum KeysAction {
-    /// One JSON line per key: kid, use, not_before, retire_after, state.
-    List {
-        #[arg(long)]
-        user_pool_id: String,
-    },
+    /// One JSON line per key: kid, use, not_before_ms, retire_after_ms, state.
+    List(KeyCommand),
     /// Publish new ID- and access-token keys now, sign with them after
     /// --signing-key-publish-ahead-seconds, and retire the old ones once their tokens expire.
-    Rotate {
-        #[arg(long)]
-        user_pool_id: String,
-    },
+    Rotate(KeyCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct KeyCommand {
+    #[arg(long)]
+    pub user_pool_id: String,
+    /// Where the keys live, how they are sealed and the rotation schedule: the same
+    /// settings as `serve`.
+    #[command(flatten)]
+    pub server: ServeArgs,
 }
 
 #[derive(Args, Debug)]

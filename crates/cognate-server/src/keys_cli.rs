@@ -10,57 +10,65 @@ use cognate_domain::{Clock, SystemClock};
 use cognate_store::SigningKeyRecord;
 use serde_json::{Value, json};
 
-use crate::config::{KeysAction, KeysArgs, Settings};
+use crate::config::{KeyCommand, KeysAction, KeysArgs, Settings};
 use crate::startup::{load_kek, open_store};
 
 pub async fn keys(args: KeysArgs) -> anyhow::Result<()> {
-    let settings = Settings::resolve(args.server)?;
-    let store = open_store(&settings).await?;
-    let clock = SystemClock;
     let lines = match args.action {
-        KeysAction::List { user_pool_id } => {
-            if store.get_user_pool(&user_pool_id).await?.is_none() {
-                bail!("user pool {user_pool_id} does not exist");
-            }
-            let keys = store
-                .signing_keys(&user_pool_id)
-                .await
-                .context("reading signing keys")?;
-            let now_ms = clock.now_ms();
-            keys.iter()
-                .map(|key| describe(key, &keys, now_ms))
-                .collect()
-        }
-        KeysAction::Rotate { user_pool_id } => {
-            // The servers' key: new private keys sealed with any other would be unreadable.
-            let kek = load_kek(&settings)?;
-            let rotation = cognate_idp::rotate_signing_keys(
-                store.as_ref(),
-                &kek,
-                &clock,
-                &user_pool_id,
-                &settings.signing_keys,
-            )
-            .await
-            .map_err(|error| anyhow::anyhow!("{}: {}", error.code.as_str(), error.message))?;
-            let new_keys: Vec<Value> = rotation
-                .new_keys
-                .iter()
-                .map(|(kid, key_use)| json!({ "kid": kid, "use": key_use.as_str() }))
-                .collect();
-            vec![json!({
-                "user_pool_id": user_pool_id,
-                "new_keys": new_keys,
-                "not_before_ms": rotation.times.new_not_before_ms,
-                "old_retire_after_ms": rotation.times.old_retire_after_ms,
-            })]
-        }
+        KeysAction::List(command) => list(command).await?,
+        KeysAction::Rotate(command) => vec![rotate(command).await?],
     };
     let mut stdout = std::io::stdout().lock();
     for line in lines {
         writeln!(stdout, "{line}").context("writing to stdout")?;
     }
     Ok(())
+}
+
+async fn list(command: KeyCommand) -> anyhow::Result<Vec<Value>> {
+    let settings = Settings::resolve(command.server)?;
+    let store = open_store(&settings).await?;
+    let pool_id = command.user_pool_id;
+    if store.get_user_pool(&pool_id).await?.is_none() {
+        bail!("user pool {pool_id} does not exist");
+    }
+    let keys = store
+        .signing_keys(&pool_id)
+        .await
+        .context("reading signing keys")?;
+    let now_ms = SystemClock.now_ms();
+    Ok(keys
+        .iter()
+        .map(|key| describe(key, &keys, now_ms))
+        .collect())
+}
+
+async fn rotate(command: KeyCommand) -> anyhow::Result<Value> {
+    let settings = Settings::resolve(command.server)?;
+    let store = open_store(&settings).await?;
+    // The servers' key: new private keys sealed with any other would be unreadable.
+    let kek = load_kek(&settings)?;
+    let pool_id = command.user_pool_id;
+    let rotation = cognate_idp::rotate_signing_keys(
+        store.as_ref(),
+        &kek,
+        &SystemClock,
+        &pool_id,
+        &settings.signing_keys,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{}: {}", error.code.as_str(), error.message))?;
+    let new_keys: Vec<Value> = rotation
+        .new_keys
+        .iter()
+        .map(|(kid, key_use)| json!({ "kid": kid, "use": key_use.as_str() }))
+        .collect();
+    Ok(json!({
+        "user_pool_id": pool_id,
+        "new_keys": new_keys,
+        "not_before_ms": rotation.times.new_not_before_ms,
+        "old_retire_after_ms": rotation.times.old_retire_after_ms,
+    }))
 }
 
 /// One key and where it stands now: `next` (published, not yet signing), `current`

@@ -7,6 +7,7 @@
 
 mod coverage;
 mod durability;
+mod key_rotation;
 mod lifecycle;
 mod multi_node;
 mod outage;
