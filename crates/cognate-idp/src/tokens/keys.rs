@@ -62,10 +62,13 @@ impl PoolKeys {
     }
 
     /// The keys a token may be signed with at `now_ms`: those published on `jwks.json`.
-    pub fn verifiers(&self, now_ms: i64) -> Vec<PublicKey> {
-        published_keys(&self.keys, now_ms)
-            .map(|key| key.public.clone())
-            .collect()
+    pub fn verifiers(&self, now_ms: i64) -> impl Iterator<Item = &PublicKey> {
+        published_keys(&self.keys, now_ms).map(|key| &key.public)
+    }
+
+    /// The published key named `kid`, if any: a retired key verifies nothing.
+    pub fn verifier(&self, kid: &str, now_ms: i64) -> Option<&PublicKey> {
+        self.verifiers(now_ms).find(|key| key.kid() == kid)
     }
 
     fn knows(&self, kid: &str) -> bool {

@@ -106,14 +106,14 @@ async fn a_rotation_reaches_the_cache_and_old_tokens_verify_until_retirement() {
         .for_pool(s.store.as_ref(), &s.kek, POOL, rotated_at)
         .await
         .unwrap();
-    assert_eq!(cached.verifiers(rotated_at).len(), 2);
+    assert_eq!(cached.verifiers(rotated_at).count(), 2);
     let after_ttl = rotated_at + CACHE_MS;
     let reread = cache
         .for_pool(s.store.as_ref(), &s.kek, POOL, after_ttl)
         .await
         .unwrap();
     assert_eq!(
-        reread.verifiers(after_ttl).len(),
+        reread.verifiers(after_ttl).count(),
         4,
         "published before first use"
     );
@@ -124,13 +124,22 @@ async fn a_rotation_reaches_the_cache_and_old_tokens_verify_until_retirement() {
 
     // The old token verifies through the published set until its key retires.
     let retire = rotation.times.old_retire_after_ms;
-    assert!(decode_and_verify_jwt(&old_token, &reread.verifiers(retire - 1)).is_ok());
-    assert!(decode_and_verify_jwt(&old_token, &reread.verifiers(retire)).is_err());
+    let verifies = |now_ms| {
+        let published: Vec<_> = reread.verifiers(now_ms).cloned().collect();
+        decode_and_verify_jwt(&old_token, &published).is_ok()
+    };
+    assert!(verifies(retire - 1));
+    assert!(!verifies(retire));
+    assert!(reread.verifier(&old_kid, retire - 1).is_some());
+    assert!(
+        reread.verifier(&old_kid, retire).is_none(),
+        "a retired kid is refused"
+    );
     let later = cache
         .for_pool(s.store.as_ref(), &s.kek, POOL, retire)
         .await
         .unwrap();
-    assert_eq!(later.verifiers(retire).len(), 2, "retired keys are gone");
+    assert_eq!(later.verifiers(retire).count(), 2, "retired keys are gone");
 }
 
 #[tokio::test]
@@ -152,12 +161,12 @@ async fn an_unknown_kid_rereads_the_keys_at_most_once_a_second() {
         .for_verifying(s.store.as_ref(), &s.kek, POOL, new_kid, now + 10)
         .await
         .unwrap();
-    assert_eq!(soon.verifiers(now + 10).len(), 2, "too soon to reread");
+    assert_eq!(soon.verifiers(now + 10).count(), 2, "too soon to reread");
     let later = cache
         .for_verifying(s.store.as_ref(), &s.kek, POOL, new_kid, now + 1_000)
         .await
         .unwrap();
-    assert_eq!(later.verifiers(now + 1_000).len(), 4);
+    assert_eq!(later.verifiers(now + 1_000).count(), 4);
 }
 
 #[tokio::test]

@@ -77,8 +77,9 @@ impl IdpService {
             .for_verifying(self.store.as_ref(), &self.kek, &pool_id, &kid, now_ms)
             .await?;
         // Only keys published now: a retired key's tokens are refused even if unexpired.
+        let key = keys.verifier(&kid, now_ms).ok_or_else(invalid)?;
         let verified =
-            decode_and_verify_jwt(token, &keys.verifiers(now_ms)).map_err(|_| invalid())?;
+            decode_and_verify_jwt(token, std::slice::from_ref(key)).map_err(|_| invalid())?;
         let claims = Value::Object(verified.claims);
         let expected_issuer = issuer(&self.config.public_url, &pool_id);
         if claims.get("iss").and_then(Value::as_str) != Some(expected_issuer.as_str())
