@@ -1,16 +1,19 @@
-//! R18 end to end: `cognate keys rotate` against a running server's data directory. The new
+//! R18 end to end: `cognate keys rotate` against a running server's storage (SQLite and
+//! PostgreSQL, where the command and the server meet only in the database). The new
 //! keys are published at once; tokens signed before the rotation keep verifying (at GetUser
 //! and through the JWKS) until the old keys retire, then both refuse them; fresh sign-ins
 //! use the new keys once the server's key cache has expired. The schedule is shrunk to
 //! seconds here; the day-long defaults are covered with explicit times in unit tests.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use cognate_crypto::jwt::decode_and_verify_jwt;
 use cognate_crypto::signing::PublicKey;
-use cognate_testkit::{RawClient, ServerOptions, TestServer};
+use cognate_testkit::{
+    Backend, PostgresSchema, RawClient, ServerOptions, TestServer, postgres_url,
+};
 use serde_json::{Value, json};
 
 const PUBLIC_URL: &str = "https://id.example.test";
@@ -81,29 +84,54 @@ async fn sign_in(client: &RawClient, client_id: &str) -> Tokens {
     }
 }
 
-/// `cognate keys <action>` on the server's data directory and configuration: its JSON lines.
-async fn keys_command(data_dir: &Path, config: &Path, action: &str, pool_id: &str) -> Vec<Value> {
-    let output = tokio::process::Command::new(cognate_testkit::cognate_bin())
-        .args(["keys", action, "--user-pool-id", pool_id, "--data-dir"])
-        .arg(data_dir)
-        .arg("--config")
-        .arg(config)
-        .env_remove("COGNATE_DATABASE_URL")
-        .env_remove("COGNATE_CONFIG")
-        .env_remove("COGNATE_KEY_ENCRYPTION_KEY")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect()
+/// Where the server keeps its keys; `cognate keys` is pointed at the same place.
+struct Deployment {
+    data_dir: PathBuf,
+    config: PathBuf,
+    backend: Backend,
+}
+
+impl Deployment {
+    fn storage_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            self.data_dir.display().to_string(),
+            "--config".to_owned(),
+            self.config.display().to_string(),
+        ];
+        if let Backend::Postgres { url, schema } = &self.backend {
+            args.extend([
+                "--database-url".to_owned(),
+                url.clone(),
+                "--database-schema".to_owned(),
+                schema.clone(),
+            ]);
+        }
+        args
+    }
+
+    /// `cognate keys <action>` on the server's storage and configuration: its JSON lines.
+    async fn keys(&self, action: &str, pool_id: &str) -> Vec<Value> {
+        let output = tokio::process::Command::new(cognate_testkit::cognate_bin())
+            .args(["keys", action, "--user-pool-id", pool_id])
+            .args(self.storage_args())
+            .env_remove("COGNATE_DATABASE_URL")
+            .env_remove("COGNATE_CONFIG")
+            .env_remove("COGNATE_KEY_ENCRYPTION_KEY")
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
 }
 
 async fn get_user(client: &RawClient, access: &str) -> cognate_testkit::RawResponse {
@@ -111,18 +139,38 @@ async fn get_user(client: &RawClient, access: &str) -> cognate_testkit::RawRespo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rotation_keeps_old_tokens_until_their_keys_retire() {
+async fn rotation_keeps_old_tokens_until_their_keys_retire_sqlite() {
+    rotation_keeps_old_tokens_until_their_keys_retire(Backend::Sqlite).await;
+}
+
+/// The deployment with several nodes: the command and the server meet only in the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_keeps_old_tokens_until_their_keys_retire_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = PostgresSchema::create(&url).await.unwrap();
+    rotation_keeps_old_tokens_until_their_keys_retire(Backend::Postgres {
+        url,
+        schema: schema.name.clone(),
+    })
+    .await;
+}
+
+async fn rotation_keeps_old_tokens_until_their_keys_retire(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("data");
-    let config = dir.path().join("cognate.toml");
-    std::fs::write(&config, SCHEDULE).unwrap();
+    let deployment = Deployment {
+        data_dir: dir.path().join("data"),
+        config: dir.path().join("cognate.toml"),
+        backend: backend.clone(),
+    };
+    std::fs::write(&deployment.config, SCHEDULE).unwrap();
     let server = TestServer::start(ServerOptions {
-        data_dir: Some(data_dir.clone()),
+        backend,
+        data_dir: Some(deployment.data_dir.clone()),
         extra_args: vec![
             "--public-url".into(),
             PUBLIC_URL.into(),
             "--config".into(),
-            config.display().to_string(),
+            deployment.config.display().to_string(),
         ],
         ..ServerOptions::default()
     })
@@ -164,7 +212,7 @@ async fn rotation_keeps_old_tokens_until_their_keys_retire() {
     assert_eq!(old_kids.len(), 2, "ID and access tokens use different keys");
     assert_eq!(kids(&jwks(&server, &pool_id).await), old_kids);
 
-    let rotated = keys_command(&data_dir, &config, "rotate", &pool_id).await;
+    let rotated = deployment.keys("rotate", &pool_id).await;
     let rotation = &rotated[0];
     let retire_after_s = rotation["old_retire_after_ms"].as_i64().unwrap() / 1000;
     let new_kid = |key_use: &str| {
@@ -194,7 +242,7 @@ async fn rotation_keeps_old_tokens_until_their_keys_retire() {
         now_unix() < retire_after_s,
         "the machine was too slow to check before the old keys retired"
     );
-    let listed = keys_command(&data_dir, &config, "list", &pool_id).await;
+    let listed = deployment.keys("list", &pool_id).await;
     let states: BTreeSet<(String, String)> = listed
         .iter()
         .map(|key| {
