@@ -9,6 +9,7 @@ pub mod messages;
 pub mod password_blocklist;
 pub mod password_policy;
 pub mod secret_hash;
+pub mod signing_keys;
 pub mod tokens;
 pub mod user_filter;
 pub mod user_status;

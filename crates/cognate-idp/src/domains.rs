@@ -386,6 +386,7 @@ mod tests {
             account_id: "123456789012".into(),
             public_url: "https://cognate.example:8443".into(),
             reject_common_passwords: true,
+            key_cache_ms: 60_000,
         }
     }
 

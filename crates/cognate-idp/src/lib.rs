@@ -24,6 +24,7 @@ use async_trait::async_trait;
 use cognate_wire::idp::*;
 use cognate_wire::{ApiError, RequestContext};
 
+pub use keys::{Rotation, rotate_signing_keys};
 pub use service::{IdpService, ServiceConfig};
 
 /// Operations this crate answers; everything else gets the generated "not implemented"

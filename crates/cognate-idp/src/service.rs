@@ -22,6 +22,9 @@ pub struct ServiceConfig {
     /// Refuse passwords on the bundled common-password blocklist when a password is set
     /// (R14). Cognito has no such list; operators may switch it off for compatibility.
     pub reject_common_passwords: bool,
+    /// How long a node keeps a pool's signing keys before rereading them, so it learns of a
+    /// rotation made by another process.
+    pub key_cache_ms: i64,
 }
 
 pub struct IdpService {
@@ -53,8 +56,8 @@ impl IdpService {
             kek,
             delivery,
             hasher,
+            keys: KeyCache::new(config.key_cache_ms),
             config,
-            keys: KeyCache::default(),
             lockout: LockoutPolicy::default(),
         }
     }

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cognate_domain::signing_keys::{
+    DEFAULT_CACHE_SECONDS, DEFAULT_PUBLISH_AHEAD_SECONDS, DEFAULT_RETAIN_SECONDS, RotationSchedule,
+};
 use cognate_protocol::{Cidr, RateLimits, TrustedProxies};
 use serde::Deserialize;
 
@@ -27,6 +30,33 @@ pub enum Command {
     Serve(ServeArgs),
     /// Read the messages Cognate sent (codes, invitations) from the outbox.
     Messages(MessagesArgs),
+    /// List or rotate a user pool's token-signing keys.
+    Keys(KeysArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub action: KeysAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysAction {
+    /// One JSON line per key: kid, use, not_before_ms, retire_after_ms, state.
+    List(KeyCommand),
+    /// Publish new ID- and access-token keys now, sign with them after
+    /// --signing-key-publish-ahead-seconds, and retire the old ones once their tokens expire.
+    Rotate(KeyCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct KeyCommand {
+    #[arg(long)]
+    pub user_pool_id: String,
+    /// Where the keys live, how they are sealed and the rotation schedule: the same
+    /// settings as `serve`.
+    #[command(flatten)]
+    pub server: ServeArgs,
 }
 
 #[derive(Args, Debug)]
@@ -114,6 +144,18 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after a shutdown signal.
     #[arg(long, env = "COGNATE_SHUTDOWN_TIMEOUT_SECONDS")]
     pub shutdown_timeout_seconds: Option<u64>,
+    /// Seconds between `cognate keys rotate` publishing new signing keys and their first
+    /// use; at least the JWKS `max-age` (300 s) so cached key sets learn them first.
+    #[arg(long, env = "COGNATE_SIGNING_KEY_PUBLISH_AHEAD_SECONDS")]
+    pub signing_key_publish_ahead_seconds: Option<u64>,
+    /// Seconds replaced signing keys stay published after they last signed: the longest
+    /// ID or access token lifetime any app client uses (Cognito allows one day).
+    #[arg(long, env = "COGNATE_SIGNING_KEY_RETAIN_SECONDS")]
+    pub signing_key_retain_seconds: Option<u64>,
+    /// Seconds a node keeps a pool's signing keys before rereading them (how fast every
+    /// node learns of a rotation). Use the same value for `serve` and `keys rotate`.
+    #[arg(long, env = "COGNATE_SIGNING_KEY_CACHE_SECONDS")]
+    pub signing_key_cache_seconds: Option<u64>,
     /// Development only: every verification code is this value (refused off loopback).
     #[arg(long, env = "COGNATE_DEV_FIXED_CODE", hide_env_values = true)]
     pub dev_fixed_code: Option<String>,
@@ -164,6 +206,17 @@ struct FileSettings {
     /// 0 = unlimited.
     rate_limits: Option<FileRateLimits>,
     trusted_proxies: Option<Vec<String>>,
+    /// `[signing_keys]`: the rotation schedule and the key cache.
+    signing_keys: Option<FileSigningKeys>,
+}
+
+/// The file form of the `--signing-key-*` flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSigningKeys {
+    publish_ahead_seconds: Option<u64>,
+    retain_seconds: Option<u64>,
+    cache_seconds: Option<u64>,
 }
 
 /// Only in the file: three numbers are clearer in a table than in three more flags.
@@ -280,6 +333,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     pub allow_common_passwords: bool,
     pub trusted_proxies: TrustedProxies,
+    /// Key rotation and how long nodes cache keys.
+    pub signing_keys: RotationSchedule,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -367,6 +422,23 @@ impl Settings {
         };
         let rate_limits = file.rate_limits.unwrap_or_default().resolve();
         let trusted_proxies = resolve_trusted_proxies(args.trusted_proxies, file.trusted_proxies)?;
+        let key_file = file.signing_keys.unwrap_or_default();
+        let cache_seconds = args
+            .signing_key_cache_seconds
+            .or(key_file.cache_seconds)
+            .unwrap_or(DEFAULT_CACHE_SECONDS);
+        if cache_seconds == 0 {
+            bail!("--signing-key-cache-seconds must be at least 1");
+        }
+        let signing_keys = RotationSchedule::from_seconds(
+            args.signing_key_publish_ahead_seconds
+                .or(key_file.publish_ahead_seconds)
+                .unwrap_or(DEFAULT_PUBLISH_AHEAD_SECONDS),
+            args.signing_key_retain_seconds
+                .or(key_file.retain_seconds)
+                .unwrap_or(DEFAULT_RETAIN_SECONDS),
+            cache_seconds,
+        );
         let explicit_delivery = file.delivery.is_some();
         let mut delivery = file.delivery.unwrap_or_default();
         if let Some(code) = args.dev_fixed_code {
@@ -383,6 +455,7 @@ impl Settings {
             allow_common_passwords: args.allow_common_passwords
                 || file.allow_common_passwords.unwrap_or(false),
             trusted_proxies,
+            signing_keys,
             listen,
             data_dir,
             storage,
@@ -464,6 +537,35 @@ mod tests {
         assert_eq!(settings.shutdown_timeout, Duration::from_secs(25));
         assert!(settings.admin_credentials.is_empty());
         assert_eq!(settings.rate_limits, RateLimits::COGNITO_DEFAULTS);
+        assert_eq!(settings.signing_keys, RotationSchedule::default());
+    }
+
+    #[test]
+    fn signing_key_schedule_from_file_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(
+            &path,
+            "[signing_keys]\npublish_ahead_seconds = 0\nretain_seconds = 7200\ncache_seconds = 5\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(ServeArgs {
+            config: Some(path.clone()),
+            signing_key_retain_seconds: Some(3600),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            settings.signing_keys,
+            RotationSchedule::from_seconds(0, 3600, 5)
+        );
+        assert!(
+            Settings::resolve(ServeArgs {
+                signing_key_cache_seconds: Some(0),
+                ..ServeArgs::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]

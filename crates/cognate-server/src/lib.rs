@@ -2,6 +2,7 @@
 //! crate that names a storage backend.
 
 pub mod config;
+mod keys_cli;
 mod maintenance;
 mod messages_cli;
 mod router;
@@ -9,5 +10,6 @@ mod shutdown;
 mod startup;
 mod telemetry;
 
+pub use keys_cli::keys;
 pub use messages_cli::messages;
 pub use startup::serve;

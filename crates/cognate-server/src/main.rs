@@ -9,6 +9,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => cognate_server::serve(args).await,
         Command::Messages(args) => cognate_server::messages(args).await,
+        Command::Keys(args) => cognate_server::keys(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -41,6 +41,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         account_id: settings.account_id.clone(),
         public_url: public_url.clone(),
         reject_common_passwords: !settings.allow_common_passwords,
+        key_cache_ms: settings.signing_keys.cache_ms,
     };
     settings
         .delivery
@@ -93,6 +94,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let web = Arc::new(cognate_web::WebState {
         store: store.clone(),
+        clock: clock.clone(),
         public_url,
     });
     let state = Arc::new(AppState {

@@ -23,6 +23,7 @@ mod migrate;
 mod outbox;
 mod pools;
 mod resource_servers;
+mod signing_keys;
 mod sql;
 mod tokens;
 mod users;

@@ -34,6 +34,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_purge_indexes",
         sql: include_str!("../migrations/0004_purge_indexes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_signing_key_rotation",
+        sql: include_str!("../migrations/0005_signing_key_rotation.sql"),
+    },
 ];
 
 /// First key of the two-key advisory lock ("Cogn"); the second is the schema's hash.

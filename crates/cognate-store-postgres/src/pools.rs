@@ -12,6 +12,7 @@ use crate::PostgresStore;
 use crate::codec::{count, fetch_for, one_row, tags_col, to_json, value_col};
 use crate::db::{read, transact};
 use crate::error::col;
+use crate::signing_keys::{self, insert_keys, key_columns, key_from_row};
 use crate::sql::{execute, query, query_one, query_opt};
 use crate::users::delete_counters_under;
 
@@ -29,19 +30,6 @@ fn pool_from_row(row: &Row) -> Result<UserPoolRecord, StoreError> {
     })
 }
 
-fn key_from_row(row: &Row) -> Result<SigningKeyRecord, StoreError> {
-    Ok(SigningKeyRecord {
-        pool_id: col(row, 0)?,
-        kid: col(row, 1)?,
-        alg: col(row, 2)?,
-        sealed_private_key: col(row, 3)?,
-        public_jwk: value_col(row, 4)?,
-        certificate_der: col(row, 5)?,
-        created_ms: col(row, 6)?,
-        active: col(row, 7)?,
-    })
-}
-
 #[async_trait]
 impl UserPoolStore for PostgresStore {
     async fn create_user_pool(
@@ -51,10 +39,6 @@ impl UserPoolStore for PostgresStore {
     ) -> Result<(), StoreError> {
         let settings = to_json(&pool.settings)?;
         let tags = to_json(&pool.tags)?;
-        let jwks = signing_keys
-            .iter()
-            .map(|k| to_json(&k.public_jwk))
-            .collect::<Result<Vec<_>, _>>()?;
         transact!(self.db, |tx| {
             execute(
                 &tx,
@@ -71,25 +55,7 @@ impl UserPoolStore for PostgresStore {
                 ],
             )
             .await?;
-            for (key, jwk) in signing_keys.iter().zip(&jwks) {
-                execute(
-                    &tx,
-                    "INSERT INTO signing_keys (pool_id, kid, alg, sealed_private_key,
-                         public_jwk, certificate_der, created_ms, active)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        &pool.id,
-                        &key.kid,
-                        &key.alg,
-                        &key.sealed_private_key,
-                        jwk,
-                        &key.certificate_der,
-                        &key.created_ms,
-                        &key.active,
-                    ],
-                )
-                .await?;
-            }
+            insert_keys(&tx, &pool.id, signing_keys).await?;
         })
     }
 
@@ -209,14 +175,27 @@ impl UserPoolStore for PostgresStore {
         let rows = read!(self.db, |client| {
             query(
                 &client,
-                "SELECT pool_id, kid, alg, sealed_private_key, public_jwk, certificate_der,
-                        created_ms, active
-                 FROM signing_keys WHERE pool_id = $1 ORDER BY created_ms, kid",
+                concat!(
+                    "SELECT ",
+                    key_columns!(),
+                    " FROM signing_keys WHERE pool_id = $1 ORDER BY created_ms, kid"
+                ),
                 &[&pool_id],
             )
             .await?
         })?;
         rows.iter().map(key_from_row).collect()
+    }
+
+    async fn rotate_signing_keys(
+        &self,
+        pool_id: &str,
+        new_keys: &[SigningKeyRecord],
+        retire_after_ms: i64,
+    ) -> Result<(), StoreError> {
+        transact!(self.db, |tx| {
+            signing_keys::rotate(&tx, pool_id, new_keys, retire_after_ms).await?;
+        })
     }
 
     async fn put_pool_document(

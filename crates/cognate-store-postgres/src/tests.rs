@@ -83,7 +83,7 @@ async fn every_unique_key_in_the_schema_has_a_named_constraint() {
             Constraint::UserPoolId,
         ),
         (
-            "INSERT INTO signing_keys VALUES ('p', 'k', 'RS256', '\\x00', '{}', '\\x00', 1, true)",
+            "INSERT INTO signing_keys VALUES ('p', 'k', 'RS256', '\\x00', '{}', '\\x00', 1, true, 'id', 1, NULL)",
             Constraint::SigningKeyId,
         ),
         (
@@ -331,5 +331,49 @@ async fn hung_queries_time_out_and_the_pool_recovers() {
     for _ in 0..3 {
         cognate_store::Health::ping(&f.store).await.unwrap();
     }
+    f.finish().await;
+}
+
+/// Keys stored before rotation existed keep signing what they signed: the first of a pool
+/// (by creation time, then kid) ID tokens, the other access tokens.
+#[tokio::test]
+async fn rotation_columns_are_derived_for_existing_keys() {
+    use cognate_domain::signing_keys::KeyUse;
+    use cognate_store::UserPoolStore as _;
+
+    let Some(f) = Fixture::new(Duration::from_secs(3)).await else {
+        return;
+    };
+    // Back to the schema before 0005, with keys in its shape.
+    f.run(
+        "ALTER TABLE signing_keys DROP COLUMN key_use, DROP COLUMN not_before_ms,
+             DROP COLUMN retire_after_ms;
+         DELETE FROM schema_migrations WHERE version = 5;
+         INSERT INTO user_pools VALUES ('p', 'n', 'arn', 1, 1, '{}', '{}');
+         INSERT INTO signing_keys VALUES ('p', 'zz', 'RS256', '\\x00', '{}', '\\x00', 7, true);
+         INSERT INTO signing_keys VALUES ('p', 'aa', 'RS256', '\\x00', '{}', '\\x00', 7, true);",
+    )
+    .await
+    .unwrap();
+    let again = PostgresStore::connect_with_schema(&f.url, &f.schema)
+        .await
+        .unwrap();
+    let keys = again.signing_keys("p").await.unwrap();
+    let summary: Vec<_> = keys
+        .iter()
+        .map(|k| {
+            (
+                k.kid.as_str(),
+                k.key_use,
+                k.not_before_ms,
+                k.retire_after_ms,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("aa", KeyUse::Id, 7, None), ("zz", KeyUse::Access, 7, None)]
+    );
+    drop(again);
     f.finish().await;
 }

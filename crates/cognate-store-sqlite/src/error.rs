@@ -111,7 +111,7 @@ mod tests {
                 Constraint::UserPoolId,
             ),
             (
-                "INSERT INTO signing_keys VALUES ('p', 'k', 'RS256', x'00', '{}', x'00', 1, 1)",
+                "INSERT INTO signing_keys VALUES ('p', 'k', 'RS256', x'00', '{}', x'00', 1, 1, 'id', 1, NULL)",
                 Constraint::SigningKeyId,
             ),
             (

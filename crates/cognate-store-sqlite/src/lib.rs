@@ -20,6 +20,7 @@ mod migrate;
 mod outbox;
 mod pools;
 mod resource_servers;
+mod signing_keys;
 mod tokens;
 mod users;
 

@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_purge_indexes",
         sql: include_str!("../migrations/0004_purge_indexes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_signing_key_rotation",
+        sql: include_str!("../migrations/0005_signing_key_rotation.sql"),
+    },
 ];
 
 /// Highest schema version this build knows.
@@ -139,5 +144,68 @@ mod tests {
             "/../cognate-store-postgres/migrations"
         ));
         assert_eq!(here, postgres);
+    }
+
+    /// Keys stored before rotation existed keep signing what they signed: the first of a
+    /// pool (by creation time, then kid) ID tokens, the other access tokens.
+    #[test]
+    fn rotation_columns_are_derived_for_existing_keys() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (
+                version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL
+            ) STRICT;",
+        )
+        .unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version <= 3) {
+            conn.execute_batch(m.sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, 0)",
+                rusqlite::params![m.version, m.name],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO user_pools VALUES ('p', 'n', 'arn', 1, 1, '{}', '{}');
+             INSERT INTO user_pools VALUES ('q', 'n', 'arn', 1, 1, '{}', '{}');
+             INSERT INTO signing_keys VALUES ('p', 'zz', 'RS256', x'00', '{}', x'00', 7, 1);
+             INSERT INTO signing_keys VALUES ('p', 'aa', 'RS256', x'00', '{}', x'00', 7, 1);
+             INSERT INTO signing_keys VALUES ('q', 'mm', 'RS256', x'00', '{}', x'00', 5, 1);
+             INSERT INTO signing_keys VALUES ('q', 'bb', 'RS256', x'00', '{}', x'00', 9, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT pool_id, kid, key_use, not_before_ms, retire_after_ms, active
+                 FROM signing_keys ORDER BY pool_id, kid",
+            )
+            .unwrap();
+        let rows: Vec<(String, String, String, i64, Option<i64>, bool)> = st
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let row = |p: &str, k: &str, u: &str, nb: i64, active: bool| {
+            (p.to_owned(), k.to_owned(), u.to_owned(), nb, None, active)
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("p", "aa", "id", 7, true),
+                row("p", "zz", "access", 7, true),
+                row("q", "bb", "access", 9, false),
+                row("q", "mm", "id", 5, true),
+            ]
+        );
     }
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::SqliteStore;
 use crate::codec::{count, one_row, tags_col, to_json, value_col};
 use crate::error::map_err;
+use crate::signing_keys::{self, KEY_COLUMNS, insert_keys, key_from_row};
 use crate::users::delete_counters_under;
 
 const LISTING: &str = "user_pools";
@@ -28,19 +29,6 @@ fn pool_from_row(row: &Row<'_>) -> rusqlite::Result<UserPoolRecord> {
     })
 }
 
-fn key_from_row(row: &Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
-    Ok(SigningKeyRecord {
-        pool_id: row.get(0)?,
-        kid: row.get(1)?,
-        alg: row.get(2)?,
-        sealed_private_key: row.get(3)?,
-        public_jwk: value_col(row, 4)?,
-        certificate_der: row.get(5)?,
-        created_ms: row.get(6)?,
-        active: row.get(7)?,
-    })
-}
-
 #[async_trait]
 impl UserPoolStore for SqliteStore {
     async fn create_user_pool(
@@ -52,10 +40,6 @@ impl UserPoolStore for SqliteStore {
         let keys = signing_keys.to_vec();
         let settings = to_json(&pool.settings)?;
         let tags = to_json(&pool.tags)?;
-        let jwks = keys
-            .iter()
-            .map(|k| to_json(&k.public_jwk))
-            .collect::<Result<Vec<_>, _>>()?;
         self.db
             .write(move |tx| {
                 tx.prepare_cached(
@@ -74,28 +58,7 @@ impl UserPoolStore for SqliteStore {
                     ])
                 })
                 .map_err(map_err)?;
-                let mut insert_key = tx
-                    .prepare_cached(
-                        "INSERT INTO signing_keys (pool_id, kid, alg, sealed_private_key,
-                             public_jwk, certificate_der, created_ms, active)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )
-                    .map_err(map_err)?;
-                for (key, jwk) in keys.iter().zip(&jwks) {
-                    insert_key
-                        .execute(params![
-                            pool.id,
-                            key.kid,
-                            key.alg,
-                            key.sealed_private_key,
-                            jwk,
-                            key.certificate_der,
-                            key.created_ms,
-                            key.active
-                        ])
-                        .map_err(map_err)?;
-                }
-                Ok(())
+                insert_keys(tx, &pool.id, &keys)
             })
             .await
     }
@@ -227,14 +190,26 @@ impl UserPoolStore for SqliteStore {
         let pool_id = pool_id.to_owned();
         self.db
             .read(move |tx| {
-                tx.prepare_cached(
-                    "SELECT pool_id, kid, alg, sealed_private_key, public_jwk, certificate_der,
-                            created_ms, active
-                     FROM signing_keys WHERE pool_id = ?1 ORDER BY created_ms, kid",
-                )
+                tx.prepare_cached(&format!(
+                    "SELECT {KEY_COLUMNS} FROM signing_keys WHERE pool_id = ?1
+                     ORDER BY created_ms, kid"
+                ))
                 .and_then(|mut st| st.query_map([pool_id], key_from_row)?.collect())
                 .map_err(map_err)
             })
+            .await
+    }
+
+    async fn rotate_signing_keys(
+        &self,
+        pool_id: &str,
+        new_keys: &[SigningKeyRecord],
+        retire_after_ms: i64,
+    ) -> Result<(), StoreError> {
+        let pool_id = pool_id.to_owned();
+        let new_keys = new_keys.to_vec();
+        self.db
+            .write(move |tx| signing_keys::rotate(tx, &pool_id, &new_keys, retire_after_ms))
             .await
     }
 

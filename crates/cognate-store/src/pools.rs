@@ -1,6 +1,7 @@
 //! User pools, their signing keys and pool-scoped configuration documents.
 
 use async_trait::async_trait;
+use cognate_domain::signing_keys::{KeyUse, KeyWindow, ScheduledKey};
 use serde_json::Value;
 
 use crate::{Page, PageRequest, StoreError, TagChange, Tags};
@@ -41,8 +42,31 @@ pub struct SigningKeyRecord {
     pub certificate_der: Vec<u8>,
     /// Creation time, epoch milliseconds.
     pub created_ms: i64,
-    /// Whether new tokens are signed with it.
+    /// Whether it may sign at all; a disabled key is still published while its window lasts.
     pub active: bool,
+    /// The token type it signs.
+    pub key_use: KeyUse,
+    /// Signs from here on; published from creation.
+    pub not_before_ms: i64,
+    /// Neither signs nor is published after this; `None` until a rotation replaces it.
+    pub retire_after_ms: Option<i64>,
+}
+
+impl ScheduledKey for SigningKeyRecord {
+    fn key_use(&self) -> KeyUse {
+        self.key_use
+    }
+
+    fn window(&self) -> KeyWindow {
+        KeyWindow {
+            not_before_ms: self.not_before_ms,
+            retire_after_ms: self.retire_after_ms,
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.active
+    }
 }
 
 /// Kinds of pool-scoped documents, so every caller spells them the same way.
@@ -97,6 +121,18 @@ pub trait UserPoolStore: Send + Sync {
 
     /// The pool's signing keys, oldest first. Empty if the pool does not exist.
     async fn signing_keys(&self, pool_id: &str) -> Result<Vec<SigningKeyRecord>, StoreError>;
+
+    /// Adds `new_keys` and retires the keys they replace: every key of the pool with a use
+    /// among the new keys' and no retirement time yet gets `retire_after_ms` (a time set by
+    /// an earlier rotation stays, so a retention is never shortened). One transaction that
+    /// locks the pool, so concurrent rotations of one pool leave one current key per use.
+    /// `NotFound` if the pool is gone; `Conflict(SigningKeyId)` if a kid is taken.
+    async fn rotate_signing_keys(
+        &self,
+        pool_id: &str,
+        new_keys: &[SigningKeyRecord],
+        retire_after_ms: i64,
+    ) -> Result<(), StoreError>;
 
     /// Inserts or replaces a document. `NotFound` if the pool is gone.
     async fn put_pool_document(

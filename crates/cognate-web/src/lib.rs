@@ -10,10 +10,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
+use cognate_domain::Clock;
 use cognate_store::Store;
 
 pub struct WebState {
     pub store: Arc<dyn Store>,
+    /// Which keys are published depends on the time (rotation).
+    pub clock: Arc<dyn Clock>,
     /// Base URL without a trailing slash; a pool's issuer is `<public_url>/<poolId>`.
     pub public_url: String,
 }

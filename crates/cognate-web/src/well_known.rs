@@ -6,11 +6,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cognate_domain::signing_keys::published_keys;
+use cognate_store::SigningKeyRecord;
 use serde_json::{Value, json};
 
 use crate::WebState;
 
-/// Verifiers cache keys; a short max-age lets a rotation reach them within minutes.
+/// Verifiers cache keys; a short max-age lets a rotation reach them within minutes. The
+/// default `--signing-key-publish-ahead-seconds` matches it, so a key set cached just before
+/// a rotation expires before the new keys sign.
 const CACHE_CONTROL: &str = "public, max-age=300";
 
 pub async fn jwks(State(state): State<Arc<WebState>>, Path(pool_id): Path<String>) -> Response {
@@ -23,8 +27,16 @@ pub async fn jwks(State(state): State<Arc<WebState>>, Path(pool_id): Path<String
         Ok(keys) => keys,
         Err(error) => return unavailable(&error),
     };
-    let keys: Vec<Value> = keys.into_iter().map(|key| key.public_jwk).collect();
-    cached(Json(json!({ "keys": keys })))
+    cached(Json(key_set(&keys, state.clock.now_ms())))
+}
+
+/// Every key that may have signed a token still valid, and the keys about to sign (R18):
+/// never a private part, only the stored public JWK.
+fn key_set(keys: &[SigningKeyRecord], now_ms: i64) -> Value {
+    let published: Vec<&Value> = published_keys(keys, now_ms)
+        .map(|key| &key.public_jwk)
+        .collect();
+    json!({ "keys": published })
 }
 
 pub async fn openid_configuration(
@@ -119,6 +131,36 @@ mod tests {
         for bad in ["<script>", "a/b", "x".repeat(56).as_str(), "a b"] {
             assert!(!plausible_pool_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_key_set_follows_the_rotation_schedule() {
+        use cognate_domain::signing_keys::KeyUse;
+        let key = |kid: &str, not_before_ms, retire_after_ms| SigningKeyRecord {
+            pool_id: "us-east-1_abc".into(),
+            kid: kid.into(),
+            alg: "RS256".into(),
+            sealed_private_key: vec![1],
+            public_jwk: json!({ "kid": kid }),
+            certificate_der: vec![],
+            created_ms: 0,
+            active: true,
+            key_use: KeyUse::Id,
+            not_before_ms,
+            retire_after_ms,
+        };
+        let keys = [key("old", 0, Some(2_000)), key("new", 1_000, None)];
+        let kids = |now_ms| {
+            key_set(&keys, now_ms)["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["kid"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kids(500), ["old", "new"], "published before first use");
+        assert_eq!(kids(1_999), ["old", "new"]);
+        assert_eq!(kids(2_000), ["new"], "gone once retired");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use cognate_crypto::ids;
 use cognate_domain::arn::user_pool_arn;
+use cognate_domain::signing_keys::{KeyUse, signing_key};
 use cognate_store::{StoreError, UserPoolRecord};
 use cognate_wire::idp::{
     AddCustomAttributesRequest, AddCustomAttributesResponse, CreateUserPoolRequest,
@@ -67,8 +68,8 @@ pub async fn create(
     let id = ids::user_pool_id(&ctx.region);
     // Like Cognito, ID tokens and access tokens are signed with different keys.
     let keys = [
-        new_signing_key(&svc.kek, &id, ctx.now_ms).await?,
-        new_signing_key(&svc.kek, &id, ctx.now_ms).await?,
+        new_signing_key(&svc.kek, &id, KeyUse::Id, ctx.now_ms, ctx.now_ms).await?,
+        new_signing_key(&svc.kek, &id, KeyUse::Access, ctx.now_ms, ctx.now_ms).await?,
     ];
     let record = UserPoolRecord {
         arn: user_pool_arn(&ctx.region, &svc.config.account_id, &id),
@@ -287,7 +288,7 @@ pub async fn csv_header(
 
 pub async fn signing_certificate(
     svc: &IdpService,
-    _ctx: &RequestContext,
+    ctx: &RequestContext,
     input: GetSigningCertificateRequest,
 ) -> Result<GetSigningCertificateResponse, ApiError> {
     let record = svc.pool(&input.user_pool_id).await?;
@@ -296,10 +297,9 @@ pub async fn signing_certificate(
         .signing_keys(&record.id)
         .await
         .map_err(store_failure)?;
-    let key = keys
-        .iter()
-        .rev()
-        .find(|key| key.active)
+    // The key that signs access tokens now: the second key of a pool that never rotated,
+    // as before rotation existed.
+    let key = signing_key(&keys, KeyUse::Access, ctx.now_ms)
         .ok_or_else(|| internal("signing certificate", "pool has no active signing key"))?;
     Ok(GetSigningCertificateResponse {
         certificate: Some(base64::engine::general_purpose::STANDARD.encode(&key.certificate_der)),

@@ -3,6 +3,7 @@
 use cognate_crypto::ids;
 use cognate_crypto::jwt::encode_jwt;
 use cognate_crypto::keyed_hash::keyed_hash;
+use cognate_domain::signing_keys::KeyUse;
 use cognate_domain::tokens::{
     GroupClaim, SIGNIN_SCOPE, TokenContext, TokenValidity, access_token_claims, id_token_claims,
     issuer, jws_header,
@@ -82,16 +83,14 @@ impl IdpService {
 
         let keys = self
             .keys
-            .for_pool(self.store.as_ref(), &self.kek, pool.id())
+            .for_pool(self.store.as_ref(), &self.kek, pool.id(), now_ms)
             .await?;
-        let id_token = encode_jwt(&jws_header(keys.id_token.kid()), &id_claims, &keys.id_token)
+        let id_key = keys.signer(KeyUse::Id, now_ms)?;
+        let access_key = keys.signer(KeyUse::Access, now_ms)?;
+        let id_token = encode_jwt(&jws_header(id_key.kid()), &id_claims, &id_key)
             .map_err(|e| internal("signing an ID token", e))?;
-        let access_token = encode_jwt(
-            &jws_header(keys.access_token.kid()),
-            &access_claims,
-            &keys.access_token,
-        )
-        .map_err(|e| internal("signing an access token", e))?;
+        let access_token = encode_jwt(&jws_header(access_key.kid()), &access_claims, &access_key)
+            .map_err(|e| internal("signing an access token", e))?;
 
         let refresh_token = if with_refresh {
             let token = ids::random_token(REFRESH_TOKEN_BYTES);

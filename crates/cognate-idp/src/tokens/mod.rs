@@ -3,3 +3,6 @@
 pub mod issue;
 pub mod keys;
 pub mod verify;
+
+#[cfg(test)]
+mod keys_tests;

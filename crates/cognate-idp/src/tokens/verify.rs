@@ -30,14 +30,26 @@ fn pool_from_issuer(public_url: &str, claims: &Value) -> Option<String> {
     (!pool_id.is_empty() && !pool_id.contains('/')).then(|| pool_id.to_owned())
 }
 
-/// Reads a JWT's payload without trusting it.
-fn unverified_claims(token: &str) -> Option<Value> {
+/// Reads a part of a JWT without trusting it.
+fn unverified_part(token: &str, index: usize) -> Option<Value> {
     use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
+    let part = token.split('.').nth(index)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
+        .decode(part)
         .ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+fn unverified_claims(token: &str) -> Option<Value> {
+    unverified_part(token, 1)
+}
+
+/// The header's `kid`, only to decide whether this node must reread the pool's keys.
+fn unverified_kid(token: &str) -> Option<String> {
+    unverified_part(token, 0)?
+        .get("kid")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 impl IdpService {
@@ -59,11 +71,15 @@ impl IdpService {
             Some(record) => PoolRules::new(record),
             None => return Err(invalid()),
         };
+        let kid = unverified_kid(token).ok_or_else(invalid)?;
         let keys = self
             .keys
-            .for_pool(self.store.as_ref(), &self.kek, &pool_id)
+            .for_verifying(self.store.as_ref(), &self.kek, &pool_id, &kid, now_ms)
             .await?;
-        let verified = decode_and_verify_jwt(token, &keys.public).map_err(|_| invalid())?;
+        // Only keys published now: a retired key's tokens are refused even if unexpired.
+        let key = keys.verifier(&kid, now_ms).ok_or_else(invalid)?;
+        let verified =
+            decode_and_verify_jwt(token, std::slice::from_ref(key)).map_err(|_| invalid())?;
         let claims = Value::Object(verified.claims);
         let expected_issuer = issuer(&self.config.public_url, &pool_id);
         if claims.get("iss").and_then(Value::as_str) != Some(expected_issuer.as_str())

@@ -9,6 +9,7 @@ mod coverage;
 mod crash_security_state;
 mod durability;
 mod hash_overload;
+mod key_rotation;
 mod lifecycle;
 mod multi_node;
 mod outage;

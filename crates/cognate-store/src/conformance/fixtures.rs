@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cognate_domain::signing_keys::KeyUse;
 use serde_json::{Value, json};
 
 use crate::{
@@ -47,6 +48,9 @@ pub(crate) fn signing_key(pool_id: &str, kid: &str, created_ms: i64) -> SigningK
         certificate_der: vec![0x30, 0x82, 0, 0, 9],
         created_ms,
         active: true,
+        key_use: KeyUse::Id,
+        not_before_ms: created_ms,
+        retire_after_ms: None,
     }
 }
 

@@ -20,6 +20,7 @@ mod outbox;
 mod pools;
 mod races;
 mod resource_servers;
+mod signing_keys;
 mod users;
 
 use std::any::Any;
@@ -41,6 +42,7 @@ pub mod cases {
     pub use super::pools::*;
     pub use super::races::*;
     pub use super::resource_servers::*;
+    pub use super::signing_keys::*;
     pub use super::users::*;
 }
 
@@ -120,6 +122,8 @@ macro_rules! conformance_tests {
             user_pool_pagination,
             user_pool_delete_cascades,
             pool_documents_round_trip,
+            signing_key_rotation,
+            race_signing_key_rotations,
             client_crud,
             client_pagination,
             client_secrets,
