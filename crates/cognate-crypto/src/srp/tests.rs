@@ -340,6 +340,48 @@ fn reference_client_case_2_sign_bytes() {
     check_js_case(&JS_CASE_2);
 }
 
+/// pycognito 2024.5.1's `AWSSRP.process_challenge` on the same exchanges, given SALT as
+/// Cognate sends it (`salt_hex`): (case, SALT given, PASSWORD_CLAIM_SIGNATURE returned).
+/// Produced by `crates/cognate-crypto/tests/srp-reference/py-reference.py`. pycognito pads
+/// the SALT string instead of parsing it, so this pins that our spelling gives it the same
+/// `x` as amazon-cognito-identity-js: its signatures equal the JS ones.
+const PYCOGNITO: [(&JsCase, &str, &str); 2] = [
+    (
+        &JS_CASE_1,
+        "00e3b0c44298fc1c149afbf4c8996fb924",
+        "WHbvhDQ0cb8UhybjAGylUt6j5W3GbNRHAAbO78cjZIA=",
+    ),
+    (
+        &JS_CASE_2,
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "gESKrqpCF+KyPnegFROR+y2FaYFKT6jedCDOmNc4p9o=",
+    ),
+];
+
+#[test]
+fn pycognito_agrees_given_our_salt_spelling() {
+    for (case, salt_sent, signature) in PYCOGNITO {
+        let pool = pool_name(case.pool_id).unwrap();
+        let salt = hex::decode(case.salt_hex).unwrap();
+        let verifier =
+            PasswordVerifier::with_salt(pool, case.user_id, case.password, &salt).unwrap();
+        assert_eq!(verifier.salt_hex(), salt_sent);
+        let a_pub = ClientPublic::parse(case.srp_a).unwrap();
+        let challenge =
+            ServerChallenge::with_secret(&verifier, &a_pub, &secret_from_hex(case.b_hex)).unwrap();
+        challenge
+            .verify_password_claim(
+                &verifier,
+                pool,
+                case.user_id,
+                case.secret_block,
+                parse_timestamp(case.timestamp).unwrap(),
+                signature,
+            )
+            .unwrap();
+    }
+}
+
 // --- whole exchanges ----------------------------------------------------------------------
 
 const POOL: &str = "Xy12AbCdE";
