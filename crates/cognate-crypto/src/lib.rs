@@ -1,7 +1,7 @@
 //! Cryptography for Cognate, with no I/O except the key-encryption-key file and no domain
 //! types: AWS-format identifiers, constant-time comparison, per-pool RS256 signing keys and
 //! JWKs, a strict JWS (RS256-only) encoder and verifier, self-signed certificates, and
-//! envelope encryption of secrets at rest.
+//! envelope encryption of secrets at rest, and the server side of Cognito's SRP.
 //!
 //! Costs measured on the 2-core development machine (release and test builds alike; the
 //! work is in aws-lc's assembly): RSA-2048 key generation 20–150 ms, median ~60 ms
@@ -21,6 +21,7 @@ pub mod jwt;
 pub mod keyed_hash;
 pub mod password;
 pub mod signing;
+pub mod srp;
 
 pub use certificate::self_signed_certificate;
 pub use ct::constant_time_eq;
