@@ -25,7 +25,7 @@ pub fn run(root: &Path) -> Result<()> {
                 "--no-fail-fast",
             ],
         )
-        .context("is cargo-nextest installed? (`cargo install --locked cargo-nextest`)")
+        .context("workspace tests failed (see above; if cargo-nextest is missing: `cargo install --locked cargo-nextest`)")
     })?;
     // The workspace build above already produced target/debug/cognate (cognate-server has
     // integration tests, so its binary is built with the workspace's unified features);

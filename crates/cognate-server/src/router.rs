@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -13,6 +14,7 @@ use axum::routing::get;
 use cognate_domain::Clock;
 use cognate_protocol::{AwsJsonEndpoint, IncomingRequest};
 use cognate_store::Store;
+use http_body_util::BodyExt as _;
 use tracing::Instrument;
 
 pub struct AppState {
@@ -51,13 +53,24 @@ async fn aws_json(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared_length.is_some_and(|len| len > limit as u64) {
-            return with_cors(state.endpoint.body_too_large(&request_id));
+            return too_large(&state, body, &request_id).await;
         }
         // Reading one byte past the limit tells an over-long chunked body from one that fits.
-        let body = match axum::body::to_bytes(body, limit.saturating_add(1)).await {
-            Ok(bytes) if bytes.len() <= limit => bytes,
-            _ => return with_cors(state.endpoint.body_too_large(&request_id)),
-        };
+        let mut body = body;
+        let mut bytes = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else {
+                return with_cors(state.endpoint.body_too_large(&request_id));
+            };
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
+            if bytes.len() + chunk.len() > limit {
+                return too_large(&state, body, &request_id).await;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = Bytes::from(bytes);
         let query = parts.uri.query().unwrap_or("");
         let response = state
             .endpoint
@@ -77,6 +90,33 @@ async fn aws_json(
     }
     .instrument(span)
     .await
+}
+
+/// Bytes of an over-long body read and thrown away before answering 413.
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+/// How long that may take.
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+/// Answers an over-long body with 413 and closes the connection. A client still writing its
+/// body when the answer comes sees a reset instead of the answer, so the rest of a body of
+/// reasonable size is read and discarded first (never stored); past [`DRAIN_LIMIT`] or
+/// [`DRAIN_TIME`] the connection is dropped anyway.
+async fn too_large(state: &AppState, mut body: Body, request_id: &str) -> Response {
+    let mut drained: u64 = 0;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(frame)) = body.frame().await {
+            drained += frame.data_ref().map_or(0, |d| d.len() as u64);
+            if drained > DRAIN_LIMIT {
+                break;
+            }
+        }
+    })
+    .await;
+    let mut response = with_cors(state.endpoint.body_too_large(request_id));
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn with_cors(response: http::Response<Bytes>) -> Response {
