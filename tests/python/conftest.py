@@ -17,7 +17,8 @@ REGION = "us-east-1"
 
 
 def cognate_bin() -> str:
-    path = os.environ.get("COGNATE_BIN") or str(ROOT / "target" / "debug" / "cognate")
+    target = os.environ.get("CARGO_TARGET_DIR") or str(ROOT / "target")
+    path = os.environ.get("COGNATE_BIN") or os.path.join(target, "debug", "cognate")
     if not os.path.exists(path):
         pytest.fail(f"{path} does not exist: build it with `cargo build -p cognate-server`")
     return path
