@@ -470,9 +470,13 @@ pub async fn answer_password_verifier(
             .await
             .map_err(store_failure)?
     };
+    let fresh = timestamp_is_fresh(claim.timestamp.unix_timestamp(), now_ms);
     let Some(user) = user else {
         // An unknown name (or a user deleted since the challenge): the wrong-password
         // answer after the same work and counting, under the name's counter (R5, R6).
+        if !fresh {
+            return Err(not_authorized(INCORRECT));
+        }
         let name_key = if srp_state.unknown {
             state.username.clone()
         } else {
@@ -527,7 +531,7 @@ pub async fn answer_password_verifier(
     }
     // A claim signed far from now is refused as Cognito refuses it, without counting: an
     // honest client with a wrong clock should not lock its user out.
-    if !timestamp_is_fresh(claim.timestamp.unix_timestamp(), now_ms) {
+    if !fresh {
         return Err(not_authorized(INCORRECT));
     }
 
