@@ -621,6 +621,40 @@ async fn changed_password_replaces_the_verifier(env: Env) {
     assert!(new.unwrap().authentication_result().is_some());
 }
 
+async fn disabled_and_unconfirmed_users_are_answered_at_the_claim(env: Env) {
+    let pool = new_pool(&env, false).await;
+    let client = public_client(&env, &pool).await;
+    signed_up_user(&env, &pool, &client, "ivan", "ivan@example.com").await;
+    env.idp
+        .admin_disable_user()
+        .user_pool_id(&pool)
+        .username("ivan")
+        .send()
+        .await
+        .unwrap();
+    // The password flow's answers, at the step where the password is checked, even for a
+    // correct claim.
+    let (started, answer) = srp_sign_in(&env, &pool, &client, "ivan", PASSWORD).await;
+    assert_eq!(
+        started.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    assert_eq!(code(&answer), "NotAuthorizedException");
+    assert_eq!(message(&answer), "User is disabled.");
+
+    env.idp
+        .sign_up()
+        .client_id(&client)
+        .username("judy")
+        .password(PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let (_, answer) = srp_sign_in(&env, &pool, &client, "judy", "Wrong-Password-1").await;
+    assert_eq!(code(&answer), "UserNotConfirmedException");
+    assert_eq!(message(&answer), "User is not confirmed.");
+}
+
 async fn srp_needs_the_flow_enabled(env: Env) {
     let pool = new_pool(&env, false).await;
     let created = env
@@ -651,5 +685,6 @@ on_both_backends!(
     wrong_claims_lock_the_user_for_every_flow,
     unknown_users_get_a_stable_simulated_challenge,
     changed_password_replaces_the_verifier,
+    disabled_and_unconfirmed_users_are_answered_at_the_claim,
     srp_needs_the_flow_enabled,
 );
