@@ -31,6 +31,9 @@ pub mod purpose {
     pub const CODES: &str = "one-time-codes";
     /// Lookup hashes of refresh tokens.
     pub const REFRESH_TOKENS: &str = "refresh-token-lookup";
+    /// Simulated SRP salts and verifiers for usernames that match no user, stable per
+    /// (pool, username) so a PASSWORD_VERIFIER challenge does not tell them apart (R5).
+    pub const SRP_SIMULATION: &str = "srp-simulated-user";
 }
 
 /// A 32-byte key for [`keyed_hash`]. Zeroised when dropped; `Debug` never shows it.

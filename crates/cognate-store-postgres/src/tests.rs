@@ -148,7 +148,7 @@ async fn every_unique_key_in_the_schema_has_a_named_constraint() {
         };
         format!(
             "INSERT INTO users VALUES ('p', '{sub}', 'n', '{key}', 'CONFIRMED', true, NULL, NULL,
-                 1, 1, 0, '{{}}', {}, {}, {})",
+                 1, 1, 0, '{{}}', {}, {}, {}, NULL)",
             alias(aliases[0]),
             alias(aliases[1]),
             alias(aliases[2])

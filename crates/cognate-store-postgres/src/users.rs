@@ -26,7 +26,8 @@ macro_rules! select_users {
         format!(
             "SELECT u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled,
                     u.password_hash, u.password_expires_ms, u.created_ms, u.modified_ms,
-                    u.tokens_revoked_before_ms, u.extra, ua.names, ua.vals
+                    u.tokens_revoked_before_ms, u.extra, ua.names, ua.vals,
+                    u.srp_verifier_sealed
              FROM {}
              CROSS JOIN LATERAL (
                  SELECT array_agg(x.name ORDER BY x.name) AS names,
@@ -72,6 +73,7 @@ fn user_from_row(row: &Row) -> Result<UserRecord, StoreError> {
         modified_ms: col(row, 9)?,
         tokens_revoked_before_ms: col(row, 10)?,
         extra: json_col(row, 11)?,
+        srp_verifier_sealed: col(row, 14)?,
     })
 }
 
@@ -271,8 +273,8 @@ impl UserStore for PostgresStore {
                 "INSERT INTO users (pool_id, sub, username, username_key, status, enabled,
                      password_hash, password_expires_ms, created_ms, modified_ms,
                      tokens_revoked_before_ms, extra, alias_email, alias_phone_number,
-                     alias_preferred_username)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                     alias_preferred_username, srp_verifier_sealed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 &[
                     &u.pool_id,
                     &u.sub,
@@ -289,6 +291,7 @@ impl UserStore for PostgresStore {
                     &slots[0],
                     &slots[1],
                     &slots[2],
+                    &u.srp_verifier_sealed,
                 ],
             )
             .await?;
@@ -379,7 +382,8 @@ impl UserStore for PostgresStore {
                      alias_email = CASE WHEN $10 THEN $11 ELSE alias_email END,
                      alias_phone_number = CASE WHEN $12 THEN $13 ELSE alias_phone_number END,
                      alias_preferred_username =
-                         CASE WHEN $14 THEN $15 ELSE alias_preferred_username END
+                         CASE WHEN $14 THEN $15 ELSE alias_preferred_username END,
+                     srp_verifier_sealed = $16
                  WHERE pool_id = $1 AND sub = $2",
                 &[
                     &u.pool_id,
@@ -397,6 +401,7 @@ impl UserStore for PostgresStore {
                     &to[1],
                     &set[2],
                     &to[2],
+                    &u.srp_verifier_sealed,
                 ],
             )
             .await?;
@@ -409,6 +414,38 @@ impl UserStore for PostgresStore {
             )
             .await?;
             upsert_attributes(&tx, &u.pool_id, &u.sub, &u.attributes).await?;
+        })
+    }
+
+    async fn set_srp_verifier_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        password_hash: &str,
+        sealed: &[u8],
+    ) -> Result<bool, StoreError> {
+        transact!(self.db, |tx| {
+            let changed = execute(
+                &tx,
+                "UPDATE users SET srp_verifier_sealed = $4
+                 WHERE pool_id = $1 AND sub = $2 AND password_hash = $3
+                   AND srp_verifier_sealed IS NULL",
+                &[&pool_id, &sub, &password_hash, &sealed],
+            )
+            .await?;
+            if changed == 0 {
+                let row = query_one(
+                    &tx,
+                    "SELECT EXISTS(SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2)",
+                    &[&pool_id, &sub],
+                )
+                .await?;
+                let exists: bool = col(&row, 0)?;
+                if !exists {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            changed > 0
         })
     }
 

@@ -171,7 +171,7 @@ mod tests {
             };
             format!(
                 "INSERT INTO users VALUES ('p', '{sub}', 'n', '{key}', 'CONFIRMED', 1, NULL, NULL,
-                     1, 1, 0, '{{}}', {}, {}, {})",
+                     1, 1, 0, '{{}}', {}, {}, {}, NULL)",
                 alias(aliases[0]),
                 alias(aliases[1]),
                 alias(aliases[2])

@@ -38,6 +38,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0005_signing_key_rotation",
         sql: include_str!("../migrations/0005_signing_key_rotation.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_srp_verifiers",
+        sql: include_str!("../migrations/0006_srp_verifiers.sql"),
+    },
 ];
 
 /// Highest schema version this build knows.

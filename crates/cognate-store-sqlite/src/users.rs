@@ -17,11 +17,12 @@ use crate::error::map_err;
 use crate::groups::{GROUP_COLUMNS_G, group_from_row};
 
 const USER_COLUMNS: &str = "pool_id, sub, username, username_key, status, enabled, \
-    password_hash, password_expires_ms, created_ms, modified_ms, tokens_revoked_before_ms, extra";
+    password_hash, password_expires_ms, created_ms, modified_ms, tokens_revoked_before_ms, extra, \
+    srp_verifier_sealed";
 /// The same columns qualified for joins.
 const U_COLUMNS: &str = "u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled, \
     u.password_hash, u.password_expires_ms, u.created_ms, u.modified_ms, \
-    u.tokens_revoked_before_ms, u.extra";
+    u.tokens_revoked_before_ms, u.extra, u.srp_verifier_sealed";
 
 /// Alias columns in `alias_kind::ALL` order.
 const ALIAS_COLUMNS: [&str; 3] = [
@@ -49,6 +50,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
         modified_ms: row.get(9)?,
         tokens_revoked_before_ms: row.get(10)?,
         extra: json_col(row, 11)?,
+        srp_verifier_sealed: row.get(12)?,
     })
 }
 
@@ -300,7 +302,7 @@ impl UserStore for SqliteStore {
                 tx.prepare_cached(&format!(
                     "INSERT INTO users ({USER_COLUMNS}, alias_email, alias_phone_number,
                          alias_preferred_username)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                 ))
                 .and_then(|mut st| {
                     st.execute(params![
@@ -316,6 +318,7 @@ impl UserStore for SqliteStore {
                         u.modified_ms,
                         u.tokens_revoked_before_ms,
                         extra,
+                        u.srp_verifier_sealed,
                         slots[0],
                         slots[1],
                         slots[2]
@@ -411,7 +414,7 @@ impl UserStore for SqliteStore {
                         "UPDATE users SET status = ?3, enabled = ?4, password_hash = ?5,
                              password_expires_ms = ?6, modified_ms = ?7,
                              tokens_revoked_before_ms = max(tokens_revoked_before_ms, ?8),
-                             extra = ?9
+                             extra = ?9, srp_verifier_sealed = ?10
                          WHERE pool_id = ?1 AND sub = ?2",
                     )
                     .and_then(|mut st| {
@@ -424,7 +427,8 @@ impl UserStore for SqliteStore {
                             u.password_expires_ms,
                             u.modified_ms,
                             u.tokens_revoked_before_ms,
-                            extra
+                            extra,
+                            u.srp_verifier_sealed
                         ])
                     })
                     .map_err(map_err)?;
@@ -479,6 +483,43 @@ impl UserStore for SqliteStore {
                     .filter(|(n, v)| current.get(*n) != Some(*v))
                     .collect();
                 insert_attributes(tx, &u.pool_id, &u.sub, &changed)
+            })
+            .await
+    }
+
+    async fn set_srp_verifier_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        password_hash: &str,
+        sealed: &[u8],
+    ) -> Result<bool, StoreError> {
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
+        let (password_hash, sealed) = (password_hash.to_owned(), sealed.to_vec());
+        self.db
+            .write(move |tx| {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE users SET srp_verifier_sealed = ?4
+                         WHERE pool_id = ?1 AND sub = ?2 AND password_hash = ?3
+                           AND srp_verifier_sealed IS NULL",
+                    )
+                    .and_then(|mut st| st.execute(params![pool_id, sub, password_hash, sealed]))
+                    .map_err(map_err)?;
+                if changed > 0 {
+                    return Ok(true);
+                }
+                let exists: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS(SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2)",
+                    )
+                    .and_then(|mut st| st.query_row(params![pool_id, sub], |r| r.get(0)))
+                    .map_err(map_err)?;
+                if exists {
+                    Ok(false)
+                } else {
+                    Err(StoreError::NotFound)
+                }
             })
             .await
     }

@@ -29,6 +29,10 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
     /// When a temporary password stops working, epoch milliseconds.
     pub password_expires_ms: Option<i64>,
+    /// The SRP salt and verifier of the current password, sealed by the caller (the store
+    /// never sees them in the clear); `None` for users without one (no password, or a
+    /// password set before verifiers were kept).
+    pub srp_verifier_sealed: Option<Vec<u8>>,
     /// Every attribute but `sub`, values as strings (`"true"`/`"false"` for
     /// booleans). Names are unique; the store returns them sorted by name
     /// (byte order).
@@ -379,7 +383,7 @@ pub trait UserStore: Send + Sync {
         value_key: &str,
     ) -> Result<Option<UserRecord>, StoreError>;
 
-    /// Replaces status, enabled, password hash and expiry, attributes, extra
+    /// Replaces status, enabled, password hash and expiry, SRP verifier, attributes, extra
     /// and modification time, and applies `aliases`, in one transaction.
     /// `tokens_revoked_before_ms` only moves forward (the larger of the stored
     /// and the given value), so an update built from a stale read cannot undo
@@ -402,6 +406,19 @@ pub trait UserStore: Send + Sync {
         sub: &str,
         old_hash: &str,
         new_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores `sealed` as the user's SRP verifier only if the password hash is still
+    /// `password_hash` and no verifier is stored: `Ok(true)` when written. For filling in
+    /// the verifier of a password set before verifiers were kept, after that password
+    /// verified; a concurrent password change (which brings its own verifier) wins.
+    /// Nothing else changes, not even the modification time. `NotFound` if the user is gone.
+    async fn set_srp_verifier_if(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        password_hash: &str,
+        sealed: &[u8],
     ) -> Result<bool, StoreError>;
 
     /// Deletes the user with its attributes, aliases, group memberships,

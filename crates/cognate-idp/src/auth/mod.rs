@@ -6,6 +6,7 @@ mod outcome;
 mod password;
 mod refresh;
 pub mod session;
+mod srp;
 
 use std::collections::BTreeMap;
 
@@ -103,6 +104,13 @@ async fn refresh_flow(
     ))
 }
 
+/// USER_SRP_AUTH: allowed by `ALLOW_USER_SRP_AUTH`, and by every legacy configuration but
+/// `CUSTOM_AUTH_FLOW_ONLY` (legacy clients could always use SRP).
+fn allows_srp(client: &ClientRules) -> bool {
+    allows(client, &["ALLOW_USER_SRP_AUTH"])
+        || (legacy_flows(client) && !allows(client, &["CUSTOM_AUTH_FLOW_ONLY"]))
+}
+
 /// Legacy `ExplicitAuthFlows` values always allowed refresh.
 fn legacy_flows(client: &ClientRules) -> bool {
     effective_auth_flows(&client.record.settings)
@@ -132,6 +140,12 @@ pub async fn initiate_auth(
                 return Err(flow_not_enabled(input.auth_flow));
             }
             password::sign_in(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
+        AuthFlowType::UserSrpAuth => {
+            if !allows_srp(&client) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            srp::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
         }
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
@@ -173,6 +187,12 @@ pub async fn admin_initiate_auth(
             password::sign_in(svc, &pool, &client, &params, ctx.now_ms).await?
         }
         AuthFlowType::UserPasswordAuth => return Err(not_supported()),
+        AuthFlowType::UserSrpAuth => {
+            if !allows_srp(&client) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            srp::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
         }
@@ -204,6 +224,9 @@ async fn respond(
     match challenge {
         ChallengeNameType::NewPasswordRequired => {
             password::answer_new_password(svc, pool, client, session, responses, now_ms).await
+        }
+        ChallengeNameType::PasswordVerifier => {
+            srp::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
         }
         ChallengeNameType::AdminNoSrpAuth => Err(ApiError::invalid_parameter(
             "ADMIN_NO_SRP_AUTH is not a challenge that can be answered.",

@@ -12,8 +12,7 @@ use serde_json::Value;
 use cognate_domain::lockout::unknown_user_counter_key;
 use cognate_domain::password_policy::PasswordSetter;
 use cognate_domain::user_status::{
-    AfterPassword, BeforePassword, StatusEvent, UserStatus, after_correct_password,
-    before_password, transition,
+    AfterPassword, BeforePassword, StatusEvent, UserStatus, before_password, transition,
 };
 use cognate_store::{AliasChange, UserRecord};
 use cognate_wire::{ApiError, ErrorCode};
@@ -107,9 +106,24 @@ pub async fn sign_in(
     if !verified? {
         return Err(not_authorized(INCORRECT));
     }
+    // Before the hash upgrade: the verifier is stored only while the hash that just
+    // verified is still the current one.
+    svc.backfill_srp_verifier(&user, password).await;
     svc.upgrade_password_hash(&user, password).await;
+    after_correct_password(svc, pool, client, &user, now_ms).await
+}
 
-    match after_correct_password(status) {
+/// What a correct password (or SRP claim) leads to, by the user's status: a reset demand,
+/// the NEW_PASSWORD_REQUIRED challenge, or tokens.
+pub async fn after_correct_password(
+    svc: &IdpService,
+    pool: &PoolRules,
+    client: &ClientRules,
+    user: &UserRecord,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
+    let status = UserStatus::parse(&user.status).unwrap_or(UserStatus::Confirmed);
+    match cognate_domain::user_status::after_correct_password(status) {
         AfterPassword::PasswordResetRequired => Err(ApiError::new(
             ErrorCode::PasswordResetRequiredException,
             "Password reset required for the user",
@@ -120,10 +134,10 @@ pub async fn sign_in(
                     "Temporary password has expired and must be reset by an administrator.",
                 ));
             }
-            new_password_required(svc, pool, client, &user, now_ms)
+            new_password_required(svc, pool, client, user, now_ms)
         }
         AfterPassword::SignedIn => Ok(Outcome::Tokens(
-            svc.issue_tokens(pool, client, &user, &SignInEvent::new(now_ms), true, now_ms)
+            svc.issue_tokens(pool, client, user, &SignInEvent::new(now_ms), true, now_ms)
                 .await?,
         )),
     }
@@ -282,8 +296,7 @@ pub async fn answer_new_password(
             take_over: false,
         }
     };
-    let hash = svc.hash_password(new_password).await?;
-    IdpService::replace_password(pool, &mut user, hash);
+    svc.set_password(pool, &mut user, new_password).await?;
     user.status = next.as_str().to_owned();
     user.modified_ms = now_ms;
     svc.store

@@ -258,6 +258,7 @@ pub async fn create_user(
         let status = transition(current, StatusEvent::AdminCreateUser).map_err(transition_error)?;
         let password = temporary_password(&pool, input.temporary_password.as_ref())?;
         user.password_hash = Some(svc.hash_password(&password).await?);
+        user.srp_verifier_sealed = Some(svc.sealed_srp_verifier(&user, &password).await?);
         user.password_expires_ms =
             Some(now.saturating_add(pool.password_policy.temporary_password_validity_ms()));
         user.status = status.as_str().to_owned();
@@ -322,7 +323,7 @@ pub async fn create_user(
     let claims = alias_claims(&pool, &attributes);
     let take_over =
         input.force_alias_creation == Some(true) && pool.sign_in.username_attributes.is_empty();
-    let user = UserRecord {
+    let mut user = UserRecord {
         pool_id: pool.id().to_owned(),
         sub,
         username: new.username,
@@ -333,12 +334,14 @@ pub async fn create_user(
         password_expires_ms: Some(
             now.saturating_add(pool.password_policy.temporary_password_validity_ms()),
         ),
+        srp_verifier_sealed: None,
         attributes,
         created_ms: now,
         modified_ms: now,
         tokens_revoked_before_ms: 0,
         extra: json!({}),
     };
+    user.srp_verifier_sealed = Some(svc.sealed_srp_verifier(&user, &password).await?);
     svc.store
         .create_user(&user, &claims, take_over)
         .await
@@ -663,8 +666,7 @@ pub async fn set_user_password(
     .map_err(transition_error)?;
     // History as ChangePassword keeps it (users/passwords.rs).
     svc.check_password_history(&pool, &user, password).await?;
-    let hash = svc.hash_password(password).await?;
-    IdpService::replace_password(&pool, &mut user, hash);
+    svc.set_password(&pool, &mut user, password).await?;
     user.password_expires_ms = (!permanent).then(|| {
         ctx.now_ms
             .saturating_add(pool.password_policy.temporary_password_validity_ms())
@@ -793,6 +795,7 @@ mod tests {
             status: "CONFIRMED".into(),
             enabled: true,
             password_hash: None,
+            srp_verifier_sealed: None,
             password_expires_ms: None,
             attributes: attributes
                 .iter()

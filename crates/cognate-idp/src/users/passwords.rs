@@ -115,9 +115,28 @@ impl IdpService {
         Ok(())
     }
 
-    /// Replaces the user's password with `new_hash`, keeping the history the pool asks for
-    /// (the record is written by the caller).
-    pub(crate) fn replace_password(pool: &PoolRules, user: &mut UserRecord, new_hash: String) {
+    /// Sets `password` as the user's password in the record (hash, SRP verifier, history;
+    /// the record is written by the caller).
+    pub(crate) async fn set_password(
+        &self,
+        pool: &PoolRules,
+        user: &mut UserRecord,
+        password: &str,
+    ) -> Result<(), ApiError> {
+        let hash = self.hash_password(password).await?;
+        let verifier = self.sealed_srp_verifier(user, password).await?;
+        Self::replace_password(pool, user, hash, verifier);
+        Ok(())
+    }
+
+    /// Replaces the user's password with `new_hash` and its sealed SRP verifier, keeping the
+    /// history the pool asks for (the record is written by the caller).
+    pub(crate) fn replace_password(
+        pool: &PoolRules,
+        user: &mut UserRecord,
+        new_hash: String,
+        sealed_verifier: Vec<u8>,
+    ) {
         let kept = next_history(user, pool.password_policy.password_history_size);
         if !user.extra.is_object() {
             user.extra = json!({});
@@ -130,6 +149,7 @@ impl IdpService {
             }
         }
         user.password_hash = Some(new_hash);
+        user.srp_verifier_sealed = Some(sealed_verifier);
         user.password_expires_ms = None;
     }
 }
@@ -323,8 +343,7 @@ pub async fn confirm_forgot_password(
     .await?;
     // History only after the code: it would otherwise tell anyone a user's old passwords.
     svc.check_password_history(&pool, &user, password).await?;
-    let hash = svc.hash_password(password).await?;
-    IdpService::replace_password(&pool, &mut user, hash);
+    svc.set_password(&pool, &mut user, password).await?;
     // A reset confirms the user, whatever state asked for it (RESET_REQUIRED,
     // FORCE_CHANGE_PASSWORD, UNCONFIRMED).
     user.status = UserStatus::Confirmed.as_str().to_owned();
@@ -387,8 +406,7 @@ pub async fn change_password(
     }
     svc.check_new_password(&pool, &user.username, proposed, PasswordSetter::User)?;
     svc.check_password_history(&pool, &user, proposed).await?;
-    let hash = svc.hash_password(proposed).await?;
-    IdpService::replace_password(&pool, &mut user, hash);
+    svc.set_password(&pool, &mut user, proposed).await?;
     user.modified_ms = ctx.now_ms;
     match svc.store.update_user(&user, &AliasChange::default()).await {
         Ok(()) => Ok(ChangePasswordResponse::default()),
@@ -411,6 +429,7 @@ mod tests {
             enabled: true,
             password_hash: current.map(str::to_owned),
             password_expires_ms: None,
+            srp_verifier_sealed: None,
             attributes: Vec::new(),
             created_ms: 0,
             modified_ms: 0,

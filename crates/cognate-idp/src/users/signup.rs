@@ -116,7 +116,7 @@ pub async fn sign_up(
 
     let mut attributes = new.attributes;
     attributes.sort();
-    let user = UserRecord {
+    let mut user = UserRecord {
         pool_id: pool.id().to_owned(),
         sub: sub.clone(),
         username: new.username,
@@ -125,12 +125,14 @@ pub async fn sign_up(
         enabled: true,
         password_hash: Some(hash),
         password_expires_ms: None,
+        srp_verifier_sealed: None,
         attributes,
         created_ms: ctx.now_ms,
         modified_ms: ctx.now_ms,
         tokens_revoked_before_ms: 0,
         extra: json!({}),
     };
+    user.srp_verifier_sealed = Some(svc.sealed_srp_verifier(&user, password).await?);
     let claims = alias_claims(&pool, &user.attributes);
     match svc.store.create_user(&user, &claims, false).await {
         Ok(()) => {}

@@ -18,6 +18,7 @@ mod protocol;
 mod rate_limits;
 mod secrets;
 mod signatures;
+mod srp_verifiers;
 mod timing;
 mod well_known;
 

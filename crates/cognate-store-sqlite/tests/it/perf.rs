@@ -23,7 +23,7 @@ fn seed(path: &std::path::Path, pool: &str) {
         let mut user = tx
             .prepare(
                 "INSERT INTO users VALUES (?1, ?2, ?3, ?3, 'CONFIRMED', 1, 'hash', NULL, 1, 1, 0,
-                     '{}', ?4, NULL, NULL)",
+                     '{}', ?4, NULL, NULL, NULL)",
             )
             .unwrap();
         let mut attribute = tx

@@ -141,6 +141,8 @@ pub(crate) fn user(pool_id: &str, sub: &str, username: &str, created_ms: i64) ->
         enabled: true,
         password_hash: Some(format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${username}")),
         password_expires_ms: Some(created_ms + 7 * 86_400_000),
+        // Bytes of every value, as sealed blobs are.
+        srp_verifier_sealed: Some((0..=255u8).chain([0, 0, 1]).collect()),
         attributes: vec![
             ("custom:team".to_owned(), "blue ✓".to_owned()),
             ("email".to_owned(), format!("{username}@Example.com")),

@@ -148,6 +148,7 @@ macro_rules! conformance_tests {
             user_groups,
             user_delete_cascades,
             user_password_hash_cas,
+            user_srp_verifier_cas,
             code_lifecycle,
             counters,
             counter_slots,

@@ -72,6 +72,7 @@ pub async fn user_crud(store: DynStore) {
     let bare = UserRecord {
         password_hash: None,
         password_expires_ms: None,
+        srp_verifier_sealed: None,
         enabled: false,
         status: "EXTERNAL_PROVIDER".into(),
         extra: json!({}),
@@ -97,6 +98,7 @@ pub async fn user_crud(store: DynStore) {
     updated.enabled = false;
     updated.password_hash = None;
     updated.password_expires_ms = None;
+    updated.srp_verifier_sealed = None;
     updated.attributes = vec![
         ("email".into(), "new@example.com".into()),
         ("family_name".into(), "Liddell".into()),
@@ -976,6 +978,92 @@ async fn assert_present(store: &DynStore, p: &str, sub: &str) {
         .put_code(&code(p, sub, "SIGN_UP", b"h", 10_000))
         .await
         .unwrap();
+}
+
+pub async fn user_srp_verifier_cas(store: DynStore) {
+    let p = "us-east-1_usrp";
+    create_pool(&store, p).await;
+    let alice = UserRecord {
+        password_hash: Some("$argon2id$current".into()),
+        srp_verifier_sealed: None,
+        ..user(p, "sub-a", "alice", 1_000)
+    };
+    create_user(&store, &alice).await;
+
+    // A password that no longer is the current one writes nothing.
+    assert_eq!(
+        store
+            .set_srp_verifier_if(p, "sub-a", "$argon2id$older", b"stale")
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        store.get_user_by_sub(p, "sub-a").await.unwrap(),
+        Some(alice.clone())
+    );
+
+    // Only the verifier changes.
+    assert_eq!(
+        store
+            .set_srp_verifier_if(p, "sub-a", "$argon2id$current", b"sealed-1")
+            .await,
+        Ok(true)
+    );
+    let with_verifier = UserRecord {
+        srp_verifier_sealed: Some(b"sealed-1".to_vec()),
+        ..alice.clone()
+    };
+    assert_eq!(
+        store.get_user_by_sub(p, "sub-a").await.unwrap(),
+        Some(with_verifier.clone())
+    );
+    // A verifier already there (set with its password) is never overwritten.
+    assert_eq!(
+        store
+            .set_srp_verifier_if(p, "sub-a", "$argon2id$current", b"sealed-2")
+            .await,
+        Ok(false)
+    );
+    // Upgrading the hash keeps the verifier: the password is the same.
+    assert_eq!(
+        store
+            .replace_password_hash_if(p, "sub-a", "$argon2id$current", "$argon2id$upgraded")
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store.get_user_by_sub(p, "sub-a").await.unwrap(),
+        Some(UserRecord {
+            password_hash: Some("$argon2id$upgraded".into()),
+            ..with_verifier.clone()
+        })
+    );
+    // update_user writes and clears it.
+    store
+        .update_user(
+            &UserRecord {
+                srp_verifier_sealed: None,
+                ..with_verifier.clone()
+            },
+            &AliasChange::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_user_by_sub(p, "sub-a")
+            .await
+            .unwrap()
+            .unwrap()
+            .srp_verifier_sealed,
+        None
+    );
+    assert_eq!(
+        store
+            .set_srp_verifier_if(p, "sub-gone", "$argon2id$current", b"x")
+            .await,
+        Err(StoreError::NotFound)
+    );
 }
 
 pub async fn user_password_hash_cas(store: DynStore) {

@@ -20,4 +20,5 @@ mod pools;
 mod resource_servers;
 mod self_service;
 mod sign_in;
+mod srp;
 mod verify_before_update;
