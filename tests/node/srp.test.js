@@ -21,7 +21,9 @@ import cognito from "amazon-cognito-identity-js";
 const { AuthenticationDetails, CognitoUser, CognitoUserAttribute, CognitoUserPool } = cognito;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = process.env.COGNATE_BIN ?? join(ROOT, "target", "debug", "cognate");
+const BIN =
+  process.env.COGNATE_BIN ??
+  join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "cognate");
 const ACCESS_KEY = "AKIDNODETEST";
 const SECRET_KEY = "node-test-secret";
 const PASSWORD = "Correct-Horse-9";

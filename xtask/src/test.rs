@@ -31,7 +31,7 @@ pub fn run(root: &Path) -> Result<()> {
     // integration tests, so its binary is built with the workspace's unified features);
     // building it again with `-p` would resolve features differently and relink it.
     stage("boto3 and aws CLI tests (pytest)", || {
-        let bin = root.join("target/debug/cognate");
+        let bin = cognate_bin(root);
         let status = Command::new("python3")
             .args(["-m", "pytest", "tests/python", "-q"])
             .env("COGNATE_BIN", &bin)
@@ -53,7 +53,7 @@ pub fn run(root: &Path) -> Result<()> {
                 &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
             )
             .context("installing the Node test dependencies (tests/node/package-lock.json)")?;
-            let bin = root.join("target/debug/cognate");
+            let bin = cognate_bin(root);
             let status = Command::new("node")
                 .args(["--test", "--test-concurrency=1"])
                 .env("COGNATE_BIN", &bin)
@@ -92,4 +92,13 @@ fn command(root: &Path, program: &str, args: &[&str]) -> Result<()> {
         bail!("{program} {} failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// The binary the workspace build produced, under `CARGO_TARGET_DIR` when it is set.
+fn cognate_bin(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("debug")
+        .join("cognate")
 }
