@@ -232,7 +232,24 @@ fn build_cognate() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     eprintln!("building the Cognate release binary (cargo build --release -p cognate-server)");
-    let status = std::process::Command::new(cargo)
+    let mut command = std::process::Command::new(cargo);
+    // `cargo run` gives this process its package's CARGO_PKG_* and CARGO_MANIFEST_* variables;
+    // some build scripts (ring's) rerun when those change, which would rebuild half the tree.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command
         .args(["build", "--release", "-p", "cognate-server"])
         .current_dir(&workspace)
         .status()
