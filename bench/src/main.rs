@@ -200,6 +200,11 @@ async fn compare(
             eprintln!("  failed: {failure}");
         }
         results.push(result);
+        // The table so far, so that a long run that is stopped still leaves its figures.
+        if let Some(path) = &output {
+            let text = render(&results, &options.concurrency);
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
     }
     let mut text = format!(
         "N = {} users, {} s per operation and concurrency, concurrency {:?}.\n\

@@ -32,7 +32,7 @@ impl TargetResult {
 
     fn rps(&self, op: Op, c: usize) -> Option<f64> {
         match self.outcome(op, c) {
-            Some(Outcome::Measured(f)) if f.errors == 0 => Some(f.rps()),
+            Some(Outcome::Measured(f)) => Some(f.rps()),
             _ => None,
         }
     }
@@ -168,7 +168,7 @@ pub fn render(results: &[TargetResult], concurrency: &[usize]) -> String {
 pub fn notes(results: &[TargetResult]) -> String {
     let mut out = String::from(
         "Cells: requests/s · p50 / p99 latency. Ratios: Cognate's requests/s over the peer's \
-         (above 1 = Cognate faster); for the last three rows the plain ratio of the figures \
+         (above 1 = Cognate faster; failed requests count, their number is in the cell); for the last three rows the plain ratio of the figures \
          (below 1 = Cognate faster / smaller).\n\
          † Cognate hashes passwords with Argon2id (19 MiB, t=2, about 50 ms per hash on this \
          machine, as many at once as there are cores): SignUp, the password sign-in and the \
