@@ -1,0 +1,569 @@
+//! The fixed workload: a pool and a client, N preloaded users, then each operation for a
+//! fixed time at each concurrency.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::{Value, json};
+
+use crate::client::{Conn, Endpoint, Req, Resp};
+use crate::stats::{Figures, Outcome, histogram};
+
+/// How many preloaded users get a password to sign in with (worker `w` signs in as user
+/// `w % SIGN_IN_USERS`).
+pub const SIGN_IN_USERS: usize = 16;
+
+/// Workers used to preload users.
+const PRELOAD_WORKERS: usize = 16;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    SignUp,
+    PasswordAuth,
+    RefreshAuth,
+    GetUser,
+    AdminGetUser,
+    ListUsersFilter,
+    ListUsersPage,
+    Jwks,
+    /// Extension point: SRP sign-in (InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge
+    /// PASSWORD_VERIFIER). Give it a request builder in `Op::request` and a check in
+    /// `Op::check`, and drop it from `Op::not_yet`.
+    SrpAuth,
+    /// Extension point: a sign-in with a TOTP second factor (SOFTWARE_TOKEN_MFA).
+    TotpAuth,
+}
+
+impl Op {
+    pub const ALL: [Op; 10] = [
+        Op::SignUp,
+        Op::PasswordAuth,
+        Op::RefreshAuth,
+        Op::GetUser,
+        Op::AdminGetUser,
+        Op::ListUsersFilter,
+        Op::ListUsersPage,
+        Op::Jwks,
+        Op::SrpAuth,
+        Op::TotpAuth,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::SignUp => "SignUp (new names)",
+            Op::PasswordAuth => "InitiateAuth USER_PASSWORD_AUTH",
+            Op::RefreshAuth => "InitiateAuth REFRESH_TOKEN_AUTH",
+            Op::GetUser => "GetUser",
+            Op::AdminGetUser => "AdminGetUser",
+            Op::ListUsersFilter => "ListUsers Filter email",
+            Op::ListUsersPage => "ListUsers paging (Limit 60)",
+            Op::Jwks => "GET jwks.json",
+            Op::SrpAuth => "SRP sign-in",
+            Op::TotpAuth => "TOTP sign-in",
+        }
+    }
+
+    /// Whether the operation hashes a password (Argon2id on Cognate, plaintext on the peers).
+    pub fn hashes_password(self) -> bool {
+        matches!(
+            self,
+            Op::SignUp | Op::PasswordAuth | Op::SrpAuth | Op::TotpAuth
+        )
+    }
+
+    pub fn not_yet(self) -> bool {
+        matches!(self, Op::SrpAuth | Op::TotpAuth)
+    }
+
+    /// The next request of worker `w`; `None` for operations not written yet.
+    fn request(self, ctx: &Context, w: &mut WorkerState) -> Option<Req> {
+        let ep = &ctx.endpoint;
+        let req = match self {
+            Op::SignUp => {
+                let n = ctx.sign_ups.fetch_add(1, Ordering::Relaxed);
+                let name = format!("s{}-{n}", ctx.run_id);
+                ep.idp(
+                    "SignUp",
+                    &json!({
+                        "ClientId": ctx.client_id,
+                        "Username": name,
+                        "Password": ctx.password,
+                        "UserAttributes": [{"Name": "email", "Value": format!("{name}@bench.example")}],
+                    }),
+                    false,
+                )
+            }
+            Op::PasswordAuth => ep.idp(
+                "InitiateAuth",
+                &json!({
+                    "ClientId": ctx.client_id,
+                    "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {
+                        "USERNAME": user_name(w.id % ctx.sign_in_users()),
+                        "PASSWORD": ctx.password,
+                    },
+                }),
+                false,
+            ),
+            Op::RefreshAuth => ep.idp(
+                "InitiateAuth",
+                &json!({
+                    "ClientId": ctx.client_id,
+                    "AuthFlow": "REFRESH_TOKEN_AUTH",
+                    "AuthParameters": {"REFRESH_TOKEN": ctx.tokens(w.id).refresh},
+                }),
+                false,
+            ),
+            Op::GetUser => ep.idp(
+                "GetUser",
+                &json!({"AccessToken": ctx.tokens(w.id).access}),
+                false,
+            ),
+            Op::AdminGetUser => {
+                let i = w.next_index(ctx.users);
+                ep.idp(
+                    "AdminGetUser",
+                    &json!({"UserPoolId": ctx.pool_id, "Username": user_name(i)}),
+                    true,
+                )
+            }
+            Op::ListUsersFilter => {
+                let i = w.next_index(ctx.users);
+                ep.idp(
+                    "ListUsers",
+                    &json!({
+                        "UserPoolId": ctx.pool_id,
+                        "Filter": format!("email = \"{}\"", user_email(i)),
+                    }),
+                    true,
+                )
+            }
+            Op::ListUsersPage => {
+                let mut body = json!({"UserPoolId": ctx.pool_id, "Limit": 60});
+                if let Some(token) = &w.page_token {
+                    body["PaginationToken"] = json!(token);
+                }
+                ep.idp("ListUsers", &body, true)
+            }
+            Op::Jwks => ep.get(&format!("/{}/.well-known/jwks.json", ctx.pool_id)),
+            Op::SrpAuth | Op::TotpAuth => return None,
+        };
+        Some(req)
+    }
+
+    /// Whether an answer is right; updates the worker's paging state.
+    fn check(self, ctx: &Context, w: &mut WorkerState, resp: &Resp) -> Result<(), String> {
+        if !resp.status.is_success() {
+            return Err(resp.describe());
+        }
+        let body = resp.json();
+        let ok = match self {
+            Op::SignUp => body["UserSub"].is_string(),
+            Op::PasswordAuth | Op::RefreshAuth => {
+                body["AuthenticationResult"]["AccessToken"].is_string()
+            }
+            Op::GetUser => body["Username"].is_string(),
+            Op::AdminGetUser => body["Username"].is_string(),
+            Op::ListUsersFilter => body["Users"].as_array().is_some_and(|u| u.len() == 1),
+            Op::ListUsersPage => {
+                let count = body["Users"].as_array().map_or(usize::MAX, Vec::len);
+                let token = body["PaginationToken"].as_str().map(str::to_owned);
+                let first_page = w.page_token.is_none();
+                w.page_token = token.clone();
+                if count > 60 {
+                    return Err(format!("a page of {count} users for Limit 60"));
+                }
+                if first_page && ctx.users > 60 && token.is_none() {
+                    return Err(format!(
+                        "no PaginationToken after the first {count} of {} users",
+                        ctx.users
+                    ));
+                }
+                count > 0 || !first_page
+            }
+            Op::Jwks => body["keys"].as_array().is_some_and(|k| !k.is_empty()),
+            Op::SrpAuth | Op::TotpAuth => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "unexpected answer: {}",
+                String::from_utf8_lossy(&resp.body)
+                    .chars()
+                    .take(160)
+                    .collect::<String>()
+            ))
+        }
+    }
+}
+
+pub fn user_name(i: usize) -> String {
+    format!("user{i:07}")
+}
+
+pub fn user_email(i: usize) -> String {
+    format!("user{i:07}@bench.example")
+}
+
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+/// What every worker shares: the pool, the client, the users.
+#[derive(Debug)]
+pub struct Context {
+    pub endpoint: Endpoint,
+    pub pool_id: String,
+    pub client_id: String,
+    pub users: usize,
+    pub password: String,
+    pub run_id: String,
+    /// Names for SignUp: unique across workers and measurements.
+    pub sign_ups: AtomicU64,
+    /// One token pair per sign-in user, for REFRESH_TOKEN_AUTH and GetUser.
+    pub tokens: Vec<Tokens>,
+}
+
+impl Context {
+    fn sign_in_users(&self) -> usize {
+        self.users.clamp(1, SIGN_IN_USERS)
+    }
+
+    fn tokens(&self, worker: usize) -> &Tokens {
+        &self.tokens[worker % self.tokens.len()]
+    }
+}
+
+struct WorkerState {
+    id: usize,
+    rng: u64,
+    page_token: Option<String>,
+}
+
+impl WorkerState {
+    fn new(id: usize) -> Self {
+        Self {
+            id,
+            rng: 0x9E37_79B9_7F4A_7C15 ^ (id as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9),
+            page_token: None,
+        }
+    }
+
+    /// A pseudo-random user index (xorshift: cheap, and the same sequence every run).
+    fn next_index(&mut self, n: usize) -> usize {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng % n.max(1) as u64) as usize
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub users: usize,
+    pub duration: Duration,
+    pub concurrency: Vec<usize>,
+    /// Only these operations (all when empty).
+    pub only: Vec<Op>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub users: usize,
+    pub preload: Duration,
+    /// (operation, concurrency, outcome), in workload order.
+    pub rows: Vec<(Op, usize, Outcome)>,
+}
+
+/// One setup call. `TooManyRequestsException` (Cognate's password-hash gate shedding load,
+/// on a slow debug build) is retried after a pause: the preload is not what is measured.
+async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value> {
+    let mut attempts = 0;
+    loop {
+        let resp = conn.send(req).await.with_context(|| what.to_owned())?;
+        if resp.status.is_success() {
+            return Ok(resp.json());
+        }
+        attempts += 1;
+        if resp.json()["__type"].as_str() == Some("TooManyRequestsException") && attempts < 100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        }
+        bail!("{what}: {}", resp.describe());
+    }
+}
+
+/// Creates the pool and the client, preloads the users, signs the sign-in users in once.
+pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, Duration)> {
+    let mut conn = Conn::new(endpoint);
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let password = format!("Bench-{run_id}-9x");
+    let pool = call(
+        &mut conn,
+        &endpoint.idp(
+            "CreateUserPool",
+            &json!({"PoolName": format!("bench-{run_id}")}),
+            true,
+        ),
+        "CreateUserPool",
+    )
+    .await?;
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .context("CreateUserPool returned no UserPool.Id")?
+        .to_owned();
+    let client = call(
+        &mut conn,
+        &endpoint.idp(
+            "CreateUserPoolClient",
+            &json!({
+                "UserPoolId": pool_id,
+                "ClientName": "bench",
+                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            }),
+            true,
+        ),
+        "CreateUserPoolClient",
+    )
+    .await?;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .context("CreateUserPoolClient returned no ClientId")?
+        .to_owned();
+    let mut ctx = Context {
+        endpoint: endpoint.clone(),
+        pool_id,
+        client_id,
+        users,
+        password,
+        run_id,
+        sign_ups: AtomicU64::new(0),
+        tokens: Vec::new(),
+    };
+
+    let start = Instant::now();
+    preload(&ctx).await?;
+    let preload_time = start.elapsed();
+
+    for i in 0..ctx.sign_in_users() {
+        let auth = call(
+            &mut conn,
+            &endpoint.idp(
+                "InitiateAuth",
+                &json!({
+                    "ClientId": ctx.client_id,
+                    "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": user_name(i), "PASSWORD": ctx.password},
+                }),
+                false,
+            ),
+            "InitiateAuth of a preloaded user",
+        )
+        .await?;
+        let result = &auth["AuthenticationResult"];
+        ctx.tokens.push(Tokens {
+            access: result["AccessToken"]
+                .as_str()
+                .context("sign-in without an AccessToken")?
+                .to_owned(),
+            refresh: result["RefreshToken"]
+                .as_str()
+                .context("sign-in without a RefreshToken")?
+                .to_owned(),
+        });
+    }
+    Ok((Arc::new(ctx), preload_time))
+}
+
+/// AdminCreateUser (message suppressed, verified email) for every user; the sign-in users
+/// also get a permanent password (AdminSetUserPassword).
+async fn preload(ctx: &Context) -> Result<()> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..PRELOAD_WORKERS.min(ctx.users.max(1)) {
+        let next = next.clone();
+        let endpoint = ctx.endpoint.clone();
+        let pool_id = ctx.pool_id.clone();
+        let password = ctx.password.clone();
+        let users = ctx.users;
+        let sign_in = ctx.sign_in_users();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::new(&endpoint);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= users {
+                    return anyhow::Ok(());
+                }
+                call(
+                    &mut conn,
+                    &endpoint.idp(
+                        "AdminCreateUser",
+                        &json!({
+                            "UserPoolId": pool_id,
+                            "Username": user_name(i),
+                            "MessageAction": "SUPPRESS",
+                            "TemporaryPassword": password,
+                            "UserAttributes": [
+                                {"Name": "email", "Value": user_email(i)},
+                                {"Name": "email_verified", "Value": "true"},
+                            ],
+                        }),
+                        true,
+                    ),
+                    "AdminCreateUser",
+                )
+                .await?;
+                if i < sign_in {
+                    call(
+                        &mut conn,
+                        &endpoint.idp(
+                            "AdminSetUserPassword",
+                            &json!({
+                                "UserPoolId": pool_id,
+                                "Username": user_name(i),
+                                "Password": password,
+                                "Permanent": true,
+                            }),
+                            true,
+                        ),
+                        "AdminSetUserPassword",
+                    )
+                    .await?;
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
+/// Runs every operation at every concurrency.
+pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize, Outcome)>> {
+    let mut rows = Vec::new();
+    for op in Op::ALL {
+        if !options.only.is_empty() && !options.only.contains(&op) {
+            continue;
+        }
+        if op.not_yet() {
+            for &c in &options.concurrency {
+                rows.push((op, c, Outcome::NotYet));
+            }
+            continue;
+        }
+        // One untimed probe: a target that lacks the operation, or answers it wrongly, is
+        // reported as unsupported rather than as a run full of errors.
+        if let Err(reason) = probe(ctx, op).await {
+            eprintln!("  {:<34} unsupported: {reason}", op.name());
+            for &c in &options.concurrency {
+                rows.push((op, c, Outcome::Unsupported(reason.clone())));
+            }
+            continue;
+        }
+        for &c in &options.concurrency {
+            let figures = measure(ctx, op, c, options.duration).await?;
+            eprintln!(
+                "  {:<34} c={c:<3} {:>9} req/s  p50 {:>7} ms  p99 {:>7} ms  errors {}{}",
+                op.name(),
+                crate::stats::rate(figures.rps()),
+                crate::stats::ms(figures.p50_us),
+                crate::stats::ms(figures.p99_us),
+                figures.errors,
+                figures
+                    .first_error
+                    .as_deref()
+                    .map(|e| format!(" (first: {e})"))
+                    .unwrap_or_default(),
+            );
+            rows.push((op, c, Outcome::Measured(figures)));
+        }
+    }
+    Ok(rows)
+}
+
+async fn probe(ctx: &Context, op: Op) -> Result<(), String> {
+    let mut conn = Conn::new(&ctx.endpoint);
+    let mut state = WorkerState::new(0);
+    let req = op.request(ctx, &mut state).ok_or("not written yet")?;
+    let resp = conn.send(&req).await.map_err(|e| format!("{e:#}"))?;
+    op.check(ctx, &mut state, &resp)
+}
+
+/// `concurrency` workers, each with its own keep-alive connection, for `duration`.
+pub async fn measure(
+    ctx: &Arc<Context>,
+    op: Op,
+    concurrency: usize,
+    duration: Duration,
+) -> Result<Figures> {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for id in 0..concurrency {
+        let ctx = ctx.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut hist = histogram()?;
+            let mut errors = 0u64;
+            let mut first_error = None;
+            let mut conn = Conn::new(&ctx.endpoint);
+            let mut state = WorkerState::new(id);
+            while Instant::now() < deadline {
+                let Some(req) = op.request(&ctx, &mut state) else {
+                    break;
+                };
+                let sent = Instant::now();
+                let result = conn.send(&req).await;
+                let took = sent.elapsed();
+                hist.saturating_record(took.as_micros().max(1) as u64);
+                let verdict = match result {
+                    Ok(resp) => op.check(&ctx, &mut state, &resp),
+                    Err(e) => Err(format!("{e:#}")),
+                };
+                if let Err(e) = verdict {
+                    errors += 1;
+                    first_error.get_or_insert(e);
+                }
+            }
+            anyhow::Ok((hist, errors, first_error))
+        }));
+    }
+    let mut total = histogram()?;
+    let mut errors = 0;
+    let mut first_error = None;
+    for task in tasks {
+        let (hist, e, first) = task.await??;
+        total.add(&hist)?;
+        errors += e;
+        if first_error.is_none() {
+            first_error = first;
+        }
+    }
+    Ok(Figures::from_histogram(
+        &total,
+        errors,
+        start.elapsed(),
+        first_error,
+    ))
+}
+
+/// Setup, preload and every operation.
+pub async fn run_all(endpoint: &Endpoint, options: &Options) -> Result<Report> {
+    eprintln!(
+        "  preloading {} users (AdminCreateUser, {PRELOAD_WORKERS} workers)...",
+        options.users
+    );
+    let (ctx, preload) = setup(endpoint, options.users).await?;
+    eprintln!("  preload: {:.1} s", preload.as_secs_f64());
+    let rows = run(&ctx, options).await?;
+    Ok(Report {
+        users: options.users,
+        preload,
+        rows,
+    })
+}
