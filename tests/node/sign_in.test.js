@@ -3,12 +3,6 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolCommand,
@@ -19,42 +13,17 @@ import {
   GetUserCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { JwtVerifier } from "aws-jwt-verify";
+import { ACCESS_KEY, SECRET_KEY, latestCode as outboxCode, startCognate } from "./server.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN =
-  process.env.COGNATE_BIN ??
-  join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "cognate");
-const ACCESS_KEY = "AKIDNODETEST";
-const SECRET_KEY = "node-test-secret";
-
-let server;
-let dataDir;
+let cognate;
 let url;
 
 before(async () => {
-  assert.ok(existsSync(BIN), `${BIN} does not exist: build it with cargo build -p cognate-server`);
-  dataDir = mkdtempSync(join(tmpdir(), "cognate-node-"));
-  server = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-    env: { ...process.env, COGNATE_ADMIN_CREDENTIALS: `${ACCESS_KEY}:${SECRET_KEY}`, RUST_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("cognate did not start in 60 s")), 60_000);
-    const lines = createInterface({ input: server.stdout });
-    lines.on("line", (line) => {
-      if (line.startsWith("cognate listening on ")) {
-        clearTimeout(timer);
-        resolve(line.slice("cognate listening on ".length).trim());
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`cognate exited early (${code})`)));
-  });
+  cognate = await startCognate("cognate-node-");
+  url = cognate.url;
 });
 
-after(() => {
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => cognate?.stop());
 
 function client() {
   return new CognitoIdentityProviderClient({
@@ -65,13 +34,7 @@ function client() {
   });
 }
 
-async function latestCode(destination) {
-  const response = await fetch(`${url}/_cognate/messages?destination=${encodeURIComponent(destination)}&limit=1`);
-  assert.equal(response.status, 200);
-  const { messages } = await response.json();
-  assert.equal(messages.length, 1, `no message to ${destination}`);
-  return messages[0].code;
-}
+const latestCode = (destination) => outboxCode(url, destination);
 
 test("sign up, confirm, sign in, and verify both tokens against the JWKS", async () => {
   const idp = client();

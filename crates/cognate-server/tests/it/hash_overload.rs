@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cognate_testkit::{RawClient, RawResponse, ServerOptions, TestServer};
-use serde_json::{Value, json};
+
+use crate::fixtures::ok;
+use serde_json::json;
 
 const CLIENTS: usize = 400;
 const LOAD: Duration = Duration::from_secs(8);
@@ -98,11 +100,6 @@ fn classify(response: &RawResponse) -> Answer {
         (400, "TooManyRequestsException") => Answer::TooManyRequests,
         _ => Answer::Other,
     }
-}
-
-fn ok(response: &RawResponse, what: &str) -> Value {
-    assert_eq!(response.status, 200, "{what}: {}", response.body);
-    response.json()
 }
 
 async fn run_overload() -> Report {

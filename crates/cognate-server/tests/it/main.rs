@@ -8,6 +8,7 @@
 mod coverage;
 mod crash_security_state;
 mod durability;
+mod fixtures;
 mod hash_overload;
 mod key_rotation;
 mod lifecycle;

@@ -7,9 +7,10 @@
 use std::path::Path;
 
 use cognate_testkit::{RawClient, RawResponse};
-use rusqlite::{Connection, params};
-use serde_json::{Value, json};
+use rusqlite::params;
+use serde_json::json;
 
+use crate::fixtures::{confirmed_user, db, ok, pool_and_client};
 use crate::open_server;
 
 /// Hashes written by other implementations (Python's hashlib and bcrypt), as a migration
@@ -35,14 +36,6 @@ struct Row {
     password_expires_ms: Option<i64>,
     modified_ms: i64,
     extra: String,
-}
-
-fn db(data_dir: &Path) -> Connection {
-    let conn = Connection::open(data_dir.join("cognate.db")).unwrap();
-    // The server holds the database open (WAL); wait for its writer rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .unwrap();
-    conn
 }
 
 fn read_row(data_dir: &Path, pool_id: &str, username: &str) -> Row {
@@ -72,59 +65,6 @@ fn write_hash(data_dir: &Path, pool_id: &str, username: &str, hash: &str) {
         )
         .unwrap();
     assert_eq!(changed, 1);
-}
-
-fn ok(response: &RawResponse, what: &str) -> Value {
-    assert_eq!(response.status, 200, "{what}: {}", response.body);
-    response.json()
-}
-
-/// A pool with a client allowing USER_PASSWORD_AUTH: (pool id, client id).
-async fn pool_and_client(raw: &RawClient) -> (String, String) {
-    let pool = ok(
-        &raw.idp("CreateUserPool", &json!({"PoolName": "hashes"}))
-            .await,
-        "CreateUserPool",
-    );
-    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
-    let client = ok(
-        &raw.idp(
-            "CreateUserPoolClient",
-            &json!({
-                "UserPoolId": pool_id,
-                "ClientName": "app",
-                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            }),
-        )
-        .await,
-        "CreateUserPoolClient",
-    );
-    let client_id = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (pool_id, client_id)
-}
-
-/// A CONFIRMED user with a permanent password set through the API.
-async fn confirmed_user(raw: &RawClient, pool_id: &str, username: &str, password: &str) {
-    ok(
-        &raw.idp(
-            "AdminCreateUser",
-            &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS"}),
-        )
-        .await,
-        "AdminCreateUser",
-    );
-    ok(
-        &raw.idp(
-            "AdminSetUserPassword",
-            &json!({"UserPoolId": pool_id, "Username": username,
-                    "Password": password, "Permanent": true}),
-        )
-        .await,
-        "AdminSetUserPassword",
-    );
 }
 
 async fn sign_in(raw: &RawClient, client_id: &str, username: &str, password: &str) -> RawResponse {
@@ -159,7 +99,12 @@ async fn a_fresh_users_row_holds_an_owasp_argon2id_phc_string() {
     // The server always runs the shipped parameters; nothing selects a cheaper profile.
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
-    let (pool_id, _) = pool_and_client(&raw).await;
+    let (pool_id, _) = pool_and_client(
+        &raw,
+        "hashes",
+        &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    .await;
     confirmed_user(&raw, &pool_id, "fresh", "Fresh-Passw0rd!").await;
     confirmed_user(&raw, &pool_id, "other", "Fresh-Passw0rd!").await;
     let fresh = read_row(&server.data_dir, &pool_id, "fresh");
@@ -176,7 +121,12 @@ async fn a_fresh_users_row_holds_an_owasp_argon2id_phc_string() {
 async fn imported_and_weaker_hashes_sign_in_and_are_upgraded_to_argon2id() {
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
-    let (pool_id, client_id) = pool_and_client(&raw).await;
+    let (pool_id, client_id) = pool_and_client(
+        &raw,
+        "hashes",
+        &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    .await;
     let data = server.data_dir.clone();
 
     for (username, imported, password) in [
@@ -233,7 +183,12 @@ async fn imported_and_weaker_hashes_sign_in_and_are_upgraded_to_argon2id() {
 async fn unreadable_hashes_answer_a_wrong_password_not_a_server_error() {
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
-    let (pool_id, client_id) = pool_and_client(&raw).await;
+    let (pool_id, client_id) = pool_and_client(
+        &raw,
+        "hashes",
+        &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    .await;
     let data = server.data_dir.clone();
     for (username, stored) in [
         // MD5-crypt, which is not imported; garbage; bcrypt with a planted 2^31 cost.

@@ -7,21 +7,15 @@ use std::path::Path;
 
 use cognate_crypto::srp::{self, test_client::Client};
 use cognate_testkit::{RawClient, RawResponse};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde_json::{Value, json};
 
+use crate::fixtures::{confirmed_user, db, ok, pool_and_client};
 use crate::open_server;
 
 const PASSWORD: &str = "Correct-Horse-9";
 /// Version byte, key id, nonce, `salt_len ‖ 16-byte salt ‖ 384-byte v`, GCM tag.
 const SEALED_LEN: usize = 1 + 4 + 12 + (1 + srp::SALT_LEN + srp::ELEMENT_LEN) + 16;
-
-fn db(data_dir: &Path) -> Connection {
-    let conn = Connection::open(data_dir.join("cognate.db")).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .unwrap();
-    conn
-}
 
 fn sealed_verifier(data_dir: &Path, pool_id: &str, username: &str) -> Option<Vec<u8>> {
     db(data_dir)
@@ -31,56 +25,6 @@ fn sealed_verifier(data_dir: &Path, pool_id: &str, username: &str) -> Option<Vec
             |r| r.get(0),
         )
         .unwrap()
-}
-
-fn ok(response: &RawResponse, what: &str) -> Value {
-    assert_eq!(response.status, 200, "{what}: {}", response.body);
-    response.json()
-}
-
-async fn pool_and_client(raw: &RawClient) -> (String, String) {
-    let pool = ok(
-        &raw.idp("CreateUserPool", &json!({"PoolName": "srp"})).await,
-        "CreateUserPool",
-    );
-    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
-    let client = ok(
-        &raw.idp(
-            "CreateUserPoolClient",
-            &json!({
-                "UserPoolId": pool_id,
-                "ClientName": "app",
-                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
-            }),
-        )
-        .await,
-        "CreateUserPoolClient",
-    );
-    let client_id = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (pool_id, client_id)
-}
-
-async fn confirmed_user(raw: &RawClient, pool_id: &str, username: &str) {
-    ok(
-        &raw.idp(
-            "AdminCreateUser",
-            &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS"}),
-        )
-        .await,
-        "AdminCreateUser",
-    );
-    ok(
-        &raw.idp(
-            "AdminSetUserPassword",
-            &json!({"UserPoolId": pool_id, "Username": username,
-                    "Password": PASSWORD, "Permanent": true}),
-        )
-        .await,
-        "AdminSetUserPassword",
-    );
 }
 
 /// A whole SRP handshake; returns the challenge parameters and the final answer.
@@ -141,9 +85,14 @@ fn hex_decode(text: &str) -> Vec<u8> {
 async fn verifiers_are_stored_sealed() {
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
-    let (pool_id, client_id) = pool_and_client(&raw).await;
-    confirmed_user(&raw, &pool_id, "ann").await;
-    confirmed_user(&raw, &pool_id, "ben").await;
+    let (pool_id, client_id) = pool_and_client(
+        &raw,
+        "srp",
+        &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
+    )
+    .await;
+    confirmed_user(&raw, &pool_id, "ann", PASSWORD).await;
+    confirmed_user(&raw, &pool_id, "ben", PASSWORD).await;
     let ann = sealed_verifier(&server.data_dir, &pool_id, "ann").unwrap();
     let ben = sealed_verifier(&server.data_dir, &pool_id, "ben").unwrap();
     assert_eq!(ann.len(), SEALED_LEN);
@@ -162,8 +111,13 @@ async fn verifiers_are_stored_sealed() {
 async fn a_missing_verifier_fails_like_a_wrong_password_until_a_password_sign_in() {
     let server = open_server().await;
     let raw = RawClient::new(&server.url);
-    let (pool_id, client_id) = pool_and_client(&raw).await;
-    confirmed_user(&raw, &pool_id, "old").await;
+    let (pool_id, client_id) = pool_and_client(
+        &raw,
+        "srp",
+        &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
+    )
+    .await;
+    confirmed_user(&raw, &pool_id, "old", PASSWORD).await;
     // As a row written before verifiers were kept.
     let changed = db(&server.data_dir)
         .execute(
