@@ -5,6 +5,7 @@
 // These tests drive a real process, so they measure and sign with the wall clock.
 #![allow(clippy::disallowed_methods)]
 
+mod authorize;
 mod coverage;
 mod crash_security_state;
 mod durability;
