@@ -328,9 +328,9 @@ impl Statement {
     /// Whether this statement applies to the request: its action and resource match and
     /// every condition holds. A variable with no value makes the statement not apply
     /// (IAM: "any attempt to match it fails and causes the statement to be invalid").
-    pub(crate) fn applies(&self, action: &str, resource: &str, ctx: &RequestContext) -> bool {
-        let action: Vec<char> = action.to_lowercase().chars().collect();
-        let action_listed = self.actions.iter().any(|p| glob(p, &action));
+    /// `action` is lower-cased; both are split into characters once per request.
+    pub(crate) fn applies(&self, action: &[char], resource: &[char], ctx: &RequestContext) -> bool {
+        let action_listed = self.actions.iter().any(|p| glob(p, action));
         if action_listed == self.not_action {
             return false;
         }
@@ -351,8 +351,7 @@ impl Statement {
             };
             clauses.push(resolved);
         }
-        let resource: Vec<char> = resource.chars().collect();
-        let resource_listed = resource_patterns.iter().any(|p| glob(p, &resource));
+        let resource_listed = resource_patterns.iter().any(|p| glob(p, resource));
         if resource_listed == self.not_resource {
             return false;
         }

@@ -102,7 +102,17 @@ pub enum RequestError {
     InvalidAction(String),
     EmptyResource,
     ReservedContextKey(String),
+    /// A part of the request is over its limit (matching costs pattern × text length).
+    TooLarge(&'static str),
 }
+
+/// Limits on a question, far above real ones (an ARN is at most a few thousand characters,
+/// an S3 key 1,024 bytes), so matching work stays bounded.
+pub const MAX_ACTION_CHARS: usize = 256;
+pub const MAX_RESOURCE_CHARS: usize = 4096;
+pub const MAX_CONTEXT_KEYS: usize = 64;
+pub const MAX_CONTEXT_VALUES: usize = 256;
+pub const MAX_CONTEXT_VALUE_CHARS: usize = 4096;
 
 impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,6 +122,7 @@ impl fmt::Display for RequestError {
                 "action \"{a}\" must be service:Action without wildcards, e.g. s3:GetObject"
             ),
             RequestError::EmptyResource => write!(f, "resource must not be empty"),
+            RequestError::TooLarge(what) => write!(f, "{what}"),
             RequestError::ReservedContextKey(k) => write!(
                 f,
                 "context key \"{k}\" describes the principal or the time and comes from the credentials, not the request"
@@ -154,6 +165,7 @@ pub fn authorize(
     if request.resource.is_empty() {
         return Err(RequestError::EmptyResource);
     }
+    check_limits(request)?;
     if let Some((key, _)) = request.context.iter().find(|(k, _)| is_reserved(k)) {
         return Err(RequestError::ReservedContextKey(key.to_owned()));
     }
@@ -178,6 +190,45 @@ pub fn authorize(
         &ctx,
     );
     Ok(intersect(role, session))
+}
+
+fn check_limits(request: &AuthorizationRequest) -> Result<(), RequestError> {
+    if request.action.chars().count() > MAX_ACTION_CHARS {
+        return Err(RequestError::TooLarge(
+            "action is longer than 256 characters",
+        ));
+    }
+    if request.resource.chars().count() > MAX_RESOURCE_CHARS {
+        return Err(RequestError::TooLarge(
+            "resource is longer than 4096 characters",
+        ));
+    }
+    let mut keys = 0;
+    for (key, values) in request.context.iter() {
+        keys += 1;
+        if keys > MAX_CONTEXT_KEYS {
+            return Err(RequestError::TooLarge("more than 64 context keys"));
+        }
+        if key.chars().count() > MAX_ACTION_CHARS {
+            return Err(RequestError::TooLarge(
+                "a context key is longer than 256 characters",
+            ));
+        }
+        if values.len() > MAX_CONTEXT_VALUES {
+            return Err(RequestError::TooLarge(
+                "a context key has more than 256 values",
+            ));
+        }
+        if values
+            .iter()
+            .any(|v| v.chars().count() > MAX_CONTEXT_VALUE_CHARS)
+        {
+            return Err(RequestError::TooLarge(
+                "a context value is longer than 4096 characters",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Both must allow; any explicit deny wins.
@@ -214,11 +265,13 @@ pub fn evaluate(
     resource: &str,
     ctx: &RequestContext,
 ) -> Authorization {
+    let action: Vec<char> = action.to_lowercase().chars().collect();
+    let resource: Vec<char> = resource.chars().collect();
     let mut allows = Vec::new();
     let mut denies = Vec::new();
     for named in policies {
         for (index, statement) in named.policy.statements.iter().enumerate() {
-            if !statement.applies(action, resource, ctx) {
+            if !statement.applies(&action, &resource, ctx) {
                 continue;
             }
             let matched = MatchedStatement {

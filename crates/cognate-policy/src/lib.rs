@@ -21,7 +21,8 @@ pub use context::RequestContext;
 pub use document::{Effect, Policy, VERSION_2008, VERSION_2012};
 pub use error::PolicyError;
 pub use eval::{
-    Authorization, AuthorizationRequest, Decision, MatchedStatement, Principal, RequestError,
-    authorize, evaluate, principal_context,
+    Authorization, AuthorizationRequest, Decision, MAX_ACTION_CHARS, MAX_CONTEXT_KEYS,
+    MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_RESOURCE_CHARS, MatchedStatement, Principal,
+    RequestError, authorize, evaluate, principal_context,
 };
 pub use policy_set::{LoadError, MAX_FILE_BYTES, NamedPolicy, PolicySet};

@@ -240,11 +240,13 @@ pub(crate) fn restrict_to_arn_segments(tokens: &mut [Tok]) {
 /// Whether `pattern` matches all of `text`.
 pub(crate) fn glob(pattern: &[Tok], text: &[char]) -> bool {
     let n = text.len();
-    // reach[j]: the pattern so far can consume exactly text[..j].
+    // reach[j]: the pattern so far can consume exactly text[..j]. O(pattern × text) time,
+    // two rows of memory; callers bound the text's length.
     let mut reach = vec![false; n + 1];
+    let mut next = vec![false; n + 1];
     reach[0] = true;
     for tok in pattern {
-        let mut next = vec![false; n + 1];
+        next.fill(false);
         match *tok {
             Tok::Char(c) => {
                 for j in 0..n {
@@ -274,7 +276,7 @@ pub(crate) fn glob(pattern: &[Tok], text: &[char]) -> bool {
         if !next.iter().any(|r| *r) {
             return false;
         }
-        reach = next;
+        std::mem::swap(&mut reach, &mut next);
     }
     reach[n]
 }

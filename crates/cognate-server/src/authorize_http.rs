@@ -31,8 +31,7 @@ use cognate_domain::Clock;
 use cognate_policy::{AuthorizationRequest, PolicySet, Principal, RequestContext};
 use serde::Deserialize;
 
-/// How the caller presented the session.
-#[derive(Debug)]
+/// How the caller presented the session. Its `Debug` never prints the secret.
 pub enum PresentedCredentials<'a> {
     /// The three parts of a temporary credential, sent in the body.
     Temporary {
@@ -50,6 +49,22 @@ pub enum PresentedCredentials<'a> {
     },
 }
 
+impl std::fmt::Debug for PresentedCredentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PresentedCredentials::Temporary { access_key_id, .. } => f
+                .debug_struct("Temporary")
+                .field("access_key_id", access_key_id)
+                .finish_non_exhaustive(),
+            PresentedCredentials::SignedRequest { method, uri, .. } => f
+                .debug_struct("SignedRequest")
+                .field("method", method)
+                .field("uri", uri)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
 /// Why credentials did not resolve to a session.
 #[derive(Debug)]
 pub enum ResolveError {
@@ -60,7 +75,8 @@ pub enum ResolveError {
 }
 
 /// Resolves presented credentials to the session's principal (role, identity, pool, amr,
-/// tags). Implemented by the identity pools' session store.
+/// tags, session policy). Implemented by the identity pools' session store, which must
+/// compare secrets in constant time (`cognate_crypto::ct`) and refuse expired sessions.
 #[async_trait]
 pub trait PrincipalResolver: Send + Sync {
     async fn resolve(
@@ -328,6 +344,21 @@ mod tests {
             .unwrap()
             .to_bytes();
         (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let presented = PresentedCredentials::Temporary {
+            access_key_id: "ASIAKEY",
+            secret_access_key: "very-secret",
+            session_token: "token-secret",
+        };
+        let printed = format!("{presented:?}");
+        assert!(printed.contains("ASIAKEY"), "{printed}");
+        assert!(
+            !printed.contains("very-secret") && !printed.contains("token-secret"),
+            "{printed}"
+        );
     }
 
     fn creds() -> serde_json::Value {

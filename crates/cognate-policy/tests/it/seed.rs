@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use cognate_policy::{
-    AuthorizationRequest, Decision, Policy, PolicySet, Principal, RequestContext, RequestError,
-    authorize,
+    AuthorizationRequest, Decision, MAX_ACTION_CHARS, MAX_CONTEXT_KEYS, MAX_CONTEXT_VALUE_CHARS,
+    MAX_CONTEXT_VALUES, MAX_RESOURCE_CHARS, Policy, PolicySet, Principal, RequestContext,
+    RequestError, authorize,
 };
 
 pub const AUTH_ROLE: &str = "arn:aws:iam::000000000000:role/Cognito_AppAuth_Role";
@@ -453,6 +454,39 @@ fn malformed_requests_are_refused() {
         authorize(&set, &guest(A), &request("s3:GetObject", "", &[]), NOW_MS),
         Err(RequestError::EmptyResource)
     );
+    // Limits keep matching work bounded; at the limit is fine.
+    let long = |n: usize| "x".repeat(n);
+    let at_limit = object(&format!(
+        "public/{}",
+        long(MAX_RESOURCE_CHARS - object("public/").len())
+    ));
+    assert_eq!(
+        decision(&set, &guest(A), &request("s3:GetObject", &at_limit, &[])),
+        Decision::Allow
+    );
+    let over = format!("{at_limit}x");
+    let value = long(MAX_CONTEXT_VALUE_CHARS + 1);
+    let many: Vec<String> = (0..=MAX_CONTEXT_VALUES).map(|i| i.to_string()).collect();
+    let many_refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let keys: Vec<String> = (0..=MAX_CONTEXT_KEYS).map(|i| format!("k{i}")).collect();
+    let key_rows: Vec<(&str, &[&str])> = keys.iter().map(|k| (k.as_str(), &["v"][..])).collect();
+    for req in [
+        request("s3:GetObject", &over, &[]),
+        request(&format!("s3:{}", long(MAX_ACTION_CHARS)), &at_limit, &[]),
+        request("s3:GetObject", &at_limit, &[("k", &[value.as_str()])]),
+        request("s3:GetObject", &at_limit, &[("k", &many_refs)]),
+        request("s3:GetObject", &at_limit, &key_rows),
+    ] {
+        assert!(
+            matches!(
+                authorize(&set, &guest(A), &req, NOW_MS),
+                Err(RequestError::TooLarge(_))
+            ),
+            "{} {}",
+            req.action.len(),
+            req.resource.len()
+        );
+    }
 }
 
 #[test]
