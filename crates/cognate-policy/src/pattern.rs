@@ -308,6 +308,51 @@ mod tests {
         glob(&toks, &text.chars().collect::<Vec<_>>())
     }
 
+    proptest::proptest! {
+        /// The matcher agrees with a regular expression built from the same pattern, over an
+        /// alphabet small enough to hit every wildcard/colon interaction often.
+        #[test]
+        fn glob_agrees_with_a_regex(pattern in "[ab:*?]{0,8}", text in "[ab:]{0,10}") {
+            let toks = Template::parse(&pattern, false).unwrap().tokens_without_variables();
+            let mut re = String::from("^");
+            for c in pattern.chars() {
+                re.push_str(match c {
+                    '*' => ".*",
+                    '?' => ".",
+                    ':' => ":",
+                    'a' => "a",
+                    _ => "b",
+                });
+            }
+            re.push('$');
+            let expected = regex::Regex::new(&re).unwrap().is_match(&text);
+            proptest::prop_assert_eq!(glob(&toks, &text.chars().collect::<Vec<_>>()), expected);
+        }
+
+        /// With the ARN-segment rule, a wildcard that may not cross colons behaves like a
+        /// regex class without `:`.
+        #[test]
+        fn segment_rule_agrees_with_a_regex(pattern in "[ab:*?]{0,8}", text in "[ab:]{0,10}") {
+            let mut toks = Template::parse(&pattern, false).unwrap().tokens_without_variables();
+            restrict_to_arn_segments(&mut toks);
+            let mut re = String::from("^");
+            for t in &toks {
+                re.push_str(match t {
+                    Tok::Many { colon: true } => ".*",
+                    Tok::Many { colon: false } => "[^:]*",
+                    Tok::One { colon: true } => ".",
+                    Tok::One { colon: false } => "[^:]",
+                    Tok::Char(':') => ":",
+                    Tok::Char('a') => "a",
+                    Tok::Char(_) => "b",
+                });
+            }
+            re.push('$');
+            let expected = regex::Regex::new(&re).unwrap().is_match(&text);
+            proptest::prop_assert_eq!(glob(&toks, &text.chars().collect::<Vec<_>>()), expected);
+        }
+    }
+
     #[test]
     fn glob_table() {
         for (pattern, text, expected) in [
