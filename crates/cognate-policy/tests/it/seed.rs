@@ -374,6 +374,43 @@ fn aud_amr_and_principal_tags_come_from_the_principal() {
 }
 
 #[test]
+fn the_session_describes_itself_in_global_keys() {
+    let set = one_role(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        "Condition":{
+          "ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::000000000000:role/Cognito_AppAuth_Role"},
+          "StringEquals":{"aws:PrincipalAccount":"000000000000","aws:PrincipalType":"AssumedRole",
+                          "aws:FederatedProvider":"cognito-identity.amazonaws.com",
+                          "aws:userid":"AROAEXAMPLE:CognitoIdentityCredentials"},
+          "Null":{"aws:username":"true"}}}}"#,
+    );
+    let get = request("s3:GetObject", "arn:aws:s3:::b/k", &[]);
+    let mut p = user(A);
+    // Without aws:userid the StringEquals on it fails.
+    assert_eq!(decision(&set, &p, &get), Decision::ImplicitDeny);
+    p.user_id = Some("AROAEXAMPLE:CognitoIdentityCredentials".to_owned());
+    assert_eq!(decision(&set, &p, &get), Decision::Allow);
+    let ctx = cognate_policy::principal_context(&p, NOW_MS);
+    assert_eq!(
+        ctx.get("aws:CurrentTime"),
+        Some(&["2026-01-01T00:00:00Z".to_owned()][..])
+    );
+    assert_eq!(
+        ctx.get("aws:EpochTime"),
+        Some(&["1767225600".to_owned()][..])
+    );
+    assert_eq!(
+        ctx.get("cognito-identity.amazonaws.com:amr")
+            .map(<[String]>::len),
+        Some(3)
+    );
+    // Empty principal fields are absent keys, not empty strings.
+    let bare = cognate_policy::principal_context(&Principal::default(), NOW_MS);
+    assert!(!bare.contains("cognito-identity.amazonaws.com:sub"));
+    assert!(!bare.contains("aws:PrincipalArn"));
+}
+
+#[test]
 fn time_keys_come_from_the_clock() {
     let set = one_role(
         r#"{"Version":"2012-10-17","Statement":[
