@@ -23,7 +23,7 @@ fn the_seed_file_loads_from_disk() {
 }
 
 #[test]
-fn missing_and_oversized_files_are_refused() {
+fn missing_files_are_refused_with_their_path() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.json");
     let error = PolicySet::load(&missing).unwrap_err().to_string();
