@@ -414,6 +414,7 @@ pub async fn answer(
         Err(Refusal::Used) => return Err(code_used()),
     }
     spend(svc, &state, now_ms).await?;
+    mfa_attempts::close(svc, &state, now_ms).await?;
     complete(svc, pool, client, &user, device_key.as_deref(), now_ms).await
 }
 

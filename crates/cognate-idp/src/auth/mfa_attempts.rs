@@ -47,6 +47,22 @@ pub async fn reserve(
     Err(invalid_session())
 }
 
+/// Spends every answer slot left, after a correct answer spent the session: a replay of the
+/// session is then refused before any code is checked (or any TOTP step is burnt).
+pub async fn close(svc: &IdpService, state: &ChallengeState, now_ms: i64) -> Result<(), ApiError> {
+    for slot in 0..SESSION_ATTEMPTS {
+        svc.store
+            .consume_session(
+                &format!("{}#answer{slot}", state.id),
+                state.expires_ms,
+                now_ms,
+            )
+            .await
+            .map_err(store_failure)?;
+    }
+    Ok(())
+}
+
 /// Runs `check` as one attempt on the user's MFA counter: admitted first (refused while
 /// locked), then recorded as a success or a failure by its verdict.
 pub async fn counted<R, F>(
