@@ -16,6 +16,21 @@ use crate::open_server;
 
 const PASSWORD: &str = "Correct-Horse-9";
 const DEVICE_PASSWORD: &str = "device-password-from-the-client";
+/// RFC 5054's 3072-bit prime: an SRP_A ≡ 0 (mod N) must never be accepted (R10a).
+const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05",
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB",
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718",
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33",
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864",
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2",
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+);
 
 fn error_type(response: &RawResponse) -> String {
     assert_eq!(response.status, 400, "{}", response.body);
@@ -252,6 +267,24 @@ async fn totp_and_devices_are_sealed_single_use_and_per_user() {
             .await
         }
     };
+    // R10a for device SRP: A ≡ 0 (mod N) is refused before any arithmetic, with no tokens.
+    for bad_a in ["0", N_HEX] {
+        let started = ok(
+            &sign_in(&raw, &client_id, "ann", Some(&device_key)).await,
+            "sign-in",
+        );
+        let refused = raw
+            .idp(
+                "RespondToAuthChallenge",
+                &json!({"ClientId": client_id, "ChallengeName": "DEVICE_SRP_AUTH",
+                        "Session": started["Session"],
+                        "ChallengeResponses": {"USERNAME": "ann", "DEVICE_KEY": device_key,
+                                               "SRP_A": bad_a}}),
+            )
+            .await;
+        assert_eq!(error_type(&refused), "NotAuthorizedException");
+        assert!(!refused.body.contains("AccessToken"));
+    }
     let wrong = device_sign_in("not-the-device-password").await;
     assert_eq!(error_type(&wrong), "NotAuthorizedException");
     let signed_in = ok(&device_sign_in(DEVICE_PASSWORD).await, "device SRP");
