@@ -13,6 +13,7 @@ mod fixtures;
 mod hash_overload;
 mod key_rotation;
 mod lifecycle;
+mod mfa_devices;
 mod multi_node;
 mod outage;
 mod password_hashes;
