@@ -32,6 +32,7 @@ mod sessions;
 mod tags;
 mod tokens;
 mod users;
+mod webauthn;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -54,6 +55,7 @@ pub use resource_servers::{ResourceServerRecord, ResourceServerStore};
 pub use sessions::SessionStore;
 pub use tags::{TagChange, Tags};
 pub use tokens::{RefreshTokenRecord, RotateOutcome, TokenStore, rotation_outcome};
+pub use webauthn::{WebAuthnCredentialRecord, WebAuthnStore};
 pub use users::{
     AliasChange, AliasClaim, FilterPlan, KeyRange, SEARCH_KEY_CHARS, UserFilter, UserRecord,
     UserStore, alias_index, alias_kind, alias_slots, attribute_search_key, check_attributes,
@@ -76,6 +78,7 @@ pub trait Store:
     + SessionStore
     + OutboxStore
     + MaintenanceStore
+    + WebAuthnStore
     + Health
     + Send
     + Sync
@@ -97,6 +100,7 @@ impl<T> Store for T where
         + SessionStore
         + OutboxStore
         + MaintenanceStore
+        + WebAuthnStore
         + Health
         + Send
         + Sync

@@ -22,6 +22,7 @@ mod races;
 mod resource_servers;
 mod signing_keys;
 mod users;
+mod webauthn;
 
 use std::any::Any;
 use std::future::Future;
@@ -44,6 +45,7 @@ pub mod cases {
     pub use super::resource_servers::*;
     pub use super::signing_keys::*;
     pub use super::users::*;
+    pub use super::webauthn::*;
 }
 
 /// The migration files in `dir`, as (version, name) in the order a backend applies them:
@@ -166,6 +168,9 @@ macro_rules! conformance_tests {
             race_counter_slots_cas_one_wins,
             race_claim_due_messages_disjoint,
             purge_keeps_what_rules_still_need,
+            webauthn_credentials,
+            webauthn_registrations,
+            race_webauthn_limit_and_take,
         );
     };
 }
