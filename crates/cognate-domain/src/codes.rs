@@ -28,6 +28,8 @@ pub enum CodePurpose {
     VerifyPhoneNumber,
     /// ConfirmForgotPassword.
     ForgotPassword,
+    /// EMAIL_OTP and SMS_OTP as a first sign-in factor (USER_AUTH).
+    SignInOtp,
 }
 
 impl CodePurpose {
@@ -39,6 +41,7 @@ impl CodePurpose {
             Self::VerifyEmail => "verify_email",
             Self::VerifyPhoneNumber => "verify_phone_number",
             Self::ForgotPassword => "forgot_password",
+            Self::SignInOtp => "sign_in_otp",
         }
     }
 
@@ -48,6 +51,9 @@ impl CodePurpose {
         match self {
             Self::SignUp | Self::VerifyEmail | Self::VerifyPhoneNumber => 24 * 3_600_000,
             Self::ForgotPassword => 3_600_000,
+            // At most the longest sign-in session (AuthSessionValidity, 15 minutes); the
+            // caller sets the session's own expiry.
+            Self::SignInOtp => 15 * 60_000,
         }
     }
 

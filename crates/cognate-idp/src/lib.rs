@@ -13,6 +13,7 @@ mod keys;
 mod mfa_config;
 mod paging;
 mod pool_documents;
+mod passkeys;
 mod pools;
 mod resource_servers;
 mod service;
@@ -35,6 +36,7 @@ pub fn implemented_operations() -> Vec<&'static str> {
         users::admin::IMPLEMENTED,
         users::self_service::IMPLEMENTED,
         auth::IMPLEMENTED,
+        passkeys::IMPLEMENTED,
     ]
     .concat();
     all.sort_unstable();
@@ -707,6 +709,48 @@ impl CognitoIdentityProvider for IdpService {
         input: RevokeTokenRequest,
     ) -> Result<RevokeTokenResponse, ApiError> {
         auth::revoke_token(self, ctx, input).await
+    }
+
+    // ----- passkeys and choice-based sign-in -----
+
+    async fn start_web_authn_registration(
+        &self,
+        ctx: &RequestContext,
+        input: StartWebAuthnRegistrationRequest,
+    ) -> Result<StartWebAuthnRegistrationResponse, ApiError> {
+        passkeys::start_registration(self, ctx, input).await
+    }
+
+    async fn complete_web_authn_registration(
+        &self,
+        ctx: &RequestContext,
+        input: CompleteWebAuthnRegistrationRequest,
+    ) -> Result<CompleteWebAuthnRegistrationResponse, ApiError> {
+        passkeys::complete_registration(self, ctx, input).await
+    }
+
+    async fn list_web_authn_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: ListWebAuthnCredentialsRequest,
+    ) -> Result<ListWebAuthnCredentialsResponse, ApiError> {
+        passkeys::list_credentials(self, ctx, input).await
+    }
+
+    async fn delete_web_authn_credential(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteWebAuthnCredentialRequest,
+    ) -> Result<DeleteWebAuthnCredentialResponse, ApiError> {
+        passkeys::delete_credential(self, ctx, input).await
+    }
+
+    async fn get_user_auth_factors(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserAuthFactorsRequest,
+    ) -> Result<GetUserAuthFactorsResponse, ApiError> {
+        auth::get_user_auth_factors(self, ctx, input).await
     }
 }
 

@@ -169,6 +169,13 @@ pub struct ServeArgs {
     /// e.g. 10.0.0.0/8,fd00::/8); from any other peer the header is ignored.
     #[arg(long, env = "COGNATE_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
+
+    // --- Passkeys ---
+    /// Origins (comma separated, e.g. https://app.example.com,http://localhost:3000) from
+    /// which passkeys may be registered and used, besides https://<relying party id> with
+    /// its subdomains and the public URL.
+    #[arg(long, env = "COGNATE_WEBAUTHN_ORIGINS")]
+    pub webauthn_origins: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -206,6 +213,8 @@ struct FileSettings {
     /// 0 = unlimited.
     rate_limits: Option<FileRateLimits>,
     trusted_proxies: Option<Vec<String>>,
+    /// Passkey origins besides the relying party's own (the `--webauthn-origins` list).
+    webauthn_origins: Option<Vec<String>>,
     /// `[signing_keys]`: the rotation schedule and the key cache.
     signing_keys: Option<FileSigningKeys>,
 }
@@ -335,6 +344,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Key rotation and how long nodes cache keys.
     pub signing_keys: RotationSchedule,
+    /// Extra origins allowed to use passkeys.
+    pub webauthn_origins: Vec<String>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -449,7 +460,21 @@ impl Settings {
         if !explicit_delivery && listen.ip().is_loopback() {
             delivery.log_messages = true;
         }
+        let webauthn_origins = match args.webauthn_origins {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|origin| !origin.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None => file.webauthn_origins.unwrap_or_default(),
+        };
+        for origin in &webauthn_origins {
+            url::Url::parse(origin)
+                .map_err(|e| anyhow::anyhow!("webauthn origin {origin:?}: {e}"))?;
+        }
         Ok(Settings {
+            webauthn_origins,
             delivery,
             rate_limits,
             allow_common_passwords: args.allow_common_passwords

@@ -1,12 +1,16 @@
 //! The sign-in engine: flows and challenges as a state machine whose state travels in a
 //! sealed Session.
 
+mod choice;
 pub(crate) mod lockout;
 mod outcome;
 mod password;
 mod refresh;
 pub mod session;
 mod srp;
+mod webauthn;
+
+pub use choice::get_user_auth_factors;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +32,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "AdminInitiateAuth",
     "AdminRespondToAuthChallenge",
     "GetTokensFromRefreshToken",
+    "GetUserAuthFactors",
     "InitiateAuth",
     "RespondToAuthChallenge",
     "RevokeToken",
@@ -150,6 +155,12 @@ pub async fn initiate_auth(
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
         }
+        AuthFlowType::UserAuth => {
+            if !allows(&client, &["ALLOW_USER_AUTH"]) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
         _ => return Err(ApiError::not_implemented("InitiateAuth with this AuthFlow")),
     };
     let parts = outcome.into_parts();
@@ -158,7 +169,7 @@ pub async fn initiate_auth(
         session: parts.session,
         challenge_parameters: parts.challenge_parameters,
         authentication_result: parts.authentication_result,
-        ..InitiateAuthResponse::default()
+        available_challenges: parts.available_challenges,
     })
 }
 
@@ -196,6 +207,12 @@ pub async fn admin_initiate_auth(
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
         }
+        AuthFlowType::UserAuth => {
+            if !allows(&client, &["ALLOW_USER_AUTH"]) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
         _ => {
             return Err(ApiError::not_implemented(
                 "AdminInitiateAuth with this AuthFlow",
@@ -208,7 +225,7 @@ pub async fn admin_initiate_auth(
         session: parts.session,
         challenge_parameters: parts.challenge_parameters,
         authentication_result: parts.authentication_result,
-        ..AdminInitiateAuthResponse::default()
+        available_challenges: parts.available_challenges,
     })
 }
 
@@ -227,6 +244,20 @@ async fn respond(
         }
         ChallengeNameType::PasswordVerifier => {
             srp::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
+        }
+        // Choice-based sign-in (USER_AUTH).
+        ChallengeNameType::SelectChallenge => {
+            choice::answer_select(svc, pool, client, session, responses, None, now_ms).await
+        }
+        ChallengeNameType::Password | ChallengeNameType::PasswordSrp => {
+            let answer = Some(challenge);
+            choice::answer_select(svc, pool, client, session, responses, answer, now_ms).await
+        }
+        ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp => {
+            choice::answer_otp(svc, pool, client, session, responses, challenge, now_ms).await
+        }
+        ChallengeNameType::WebAuthn => {
+            webauthn::answer(svc, pool, client, session, responses, now_ms).await
         }
         ChallengeNameType::AdminNoSrpAuth => Err(ApiError::invalid_parameter(
             "ADMIN_NO_SRP_AUTH is not a challenge that can be answered.",

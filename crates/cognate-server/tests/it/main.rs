@@ -14,6 +14,7 @@ mod key_rotation;
 mod lifecycle;
 mod multi_node;
 mod outage;
+mod passkeys;
 mod password_hashes;
 mod protocol;
 mod rate_limits;
