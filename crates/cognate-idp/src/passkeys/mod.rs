@@ -138,8 +138,10 @@ pub async fn start_registration(
         .map_err(|e| internal("starting a passkey registration", e))?
         .user_verification_policy(rp.user_verification)
         .exclude_credentials(Some(excluded))
-        // Passkeys are discoverable credentials; ES256 and RS256 are what Cognito accepts.
-        .require_resident_key(true)
+        // Sign-in names the user first and lists their credentials, so a discoverable
+        // credential is preferred, not required (see below); ES256 and RS256 are what
+        // Cognito accepts.
+        .require_resident_key(false)
         .credential_algorithms(vec![COSEAlgorithm::ES256, COSEAlgorithm::RS256]);
     let (options, state) = rp
         .core
@@ -166,8 +168,16 @@ pub async fn start_registration(
         .map_err(store_failure)?;
     // PublicKeyCredentialCreationOptionsJSON: the `publicKey` member of what
     // navigator.credentials.create() takes.
-    let document = serde_json::to_value(&options.public_key)
+    let mut document = serde_json::to_value(&options.public_key)
         .map_err(|e| internal("encoding creation options", e))?;
+    // The library can only require or discourage a discoverable credential; passkey
+    // providers make one when it is preferred. Cognito's exact value is not documented.
+    if let Some(selection) = document
+        .get_mut("authenticatorSelection")
+        .and_then(Value::as_object_mut)
+    {
+        selection.insert("residentKey".to_owned(), Value::from("preferred"));
+    }
     Ok(StartWebAuthnRegistrationResponse {
         credential_creation_options: document,
     })
