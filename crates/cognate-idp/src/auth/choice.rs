@@ -560,12 +560,9 @@ pub async fn answer_otp(
         CodeCheck::TooManyAttempts => {
             return Err(not_authorized("Too many invalid codes; sign in again."));
         }
-        CodeCheck::Expired | CodeCheck::NoCode => {
-            return Err(ApiError::new(
-                ErrorCode::ExpiredCodeException,
-                "Invalid code provided, please request a code again.",
-            ));
-        }
+        // The code lives as long as the session: without one, the session was already
+        // used (or replaced by a later sign-in).
+        CodeCheck::Expired | CodeCheck::NoCode => return Err(invalid_session()),
     }
     if !svc
         .store
