@@ -202,7 +202,9 @@ impl WebAuthnStore for SqliteStore {
                             .optional()
                     })
                     .map_err(map_err)?;
-                Ok(found.filter(|(_, expires_ms)| now_ms < *expires_ms).map(|(s, _)| s))
+                Ok(found
+                    .filter(|(_, expires_ms)| now_ms < *expires_ms)
+                    .map(|(s, _)| s))
             })
             .await
     }

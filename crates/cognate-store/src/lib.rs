@@ -55,12 +55,12 @@ pub use resource_servers::{ResourceServerRecord, ResourceServerStore};
 pub use sessions::SessionStore;
 pub use tags::{TagChange, Tags};
 pub use tokens::{RefreshTokenRecord, RotateOutcome, TokenStore, rotation_outcome};
-pub use webauthn::{WebAuthnCredentialRecord, WebAuthnStore};
 pub use users::{
     AliasChange, AliasClaim, FilterPlan, KeyRange, SEARCH_KEY_CHARS, UserFilter, UserRecord,
     UserStore, alias_index, alias_kind, alias_slots, attribute_search_key, check_attributes,
     filter_attribute, prefix_upper_bound, search_key,
 };
+pub use webauthn::{WebAuthnCredentialRecord, WebAuthnStore};
 
 /// Everything a handler needs from storage, used as `Arc<dyn Store>`.
 /// Each new aggregate adds its trait here.

@@ -124,7 +124,13 @@ fn parse_challenge(value: &str, member: &str) -> Result<ChallengeNameType, ApiEr
 }
 
 fn feature_unavailable(pool: &PoolRules) -> Option<ApiError> {
-    (pool.record.settings.get("UserPoolTier").and_then(Value::as_str) == Some("LITE")).then(|| {
+    (pool
+        .record
+        .settings
+        .get("UserPoolTier")
+        .and_then(Value::as_str)
+        == Some("LITE"))
+    .then(|| {
         ApiError::new(
             ErrorCode::FeatureUnavailableInTierException,
             "Choice-based authentication requires the Essentials or Plus feature plan.",
@@ -193,15 +199,7 @@ pub async fn initiate(
         _ if available.is_empty() => Err(not_authorized(
             "The user has no sign-in method that this user pool allows.",
         )),
-        _ => select(
-            svc,
-            pool,
-            client,
-            Some(&user),
-            username,
-            available,
-            now_ms,
-        ),
+        _ => select(svc, pool, client, Some(&user), username, available, now_ms),
     }
 }
 
@@ -347,10 +345,7 @@ async fn send_otp(
                 "CODE_DELIVERY_DELIVERY_MEDIUM".to_owned(),
                 details.delivery_medium.to_owned(),
             ),
-            (
-                "CODE_DELIVERY_DESTINATION".to_owned(),
-                details.destination,
-            ),
+            ("CODE_DELIVERY_DESTINATION".to_owned(), details.destination),
         ]),
     })
 }

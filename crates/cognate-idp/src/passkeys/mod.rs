@@ -16,9 +16,7 @@ use webauthn_rs_core::proto::{
     COSEAlgorithm, Credential, RegisterPublicKeyCredential, RegistrationState,
 };
 
-use cognate_store::{
-    Constraint, PageRequest, StoreError, UserRecord, WebAuthnCredentialRecord,
-};
+use cognate_store::{Constraint, PageRequest, StoreError, UserRecord, WebAuthnCredentialRecord};
 use cognate_wire::idp::{
     CompleteWebAuthnRegistrationRequest, CompleteWebAuthnRegistrationResponse,
     DeleteWebAuthnCredentialRequest, DeleteWebAuthnCredentialResponse,

@@ -122,7 +122,12 @@ async fn web_authn_challenge(raw: &RawClient, client_id: &str, username: &str) -
 
 /// The authenticator's assertion for `options` at `origin` (RP ID replaced by `rp_id`), as
 /// the JSON string CREDENTIAL carries.
-fn assert_with(authenticator: &mut SoftPasskey, options: &Value, origin: &str, rp_id: &str) -> String {
+fn assert_with(
+    authenticator: &mut SoftPasskey,
+    options: &Value,
+    origin: &str,
+    rp_id: &str,
+) -> String {
     let mut options = options.clone();
     options["rpId"] = json!(rp_id);
     let request: RequestChallengeResponse =
@@ -172,8 +177,20 @@ async fn passkeys_register_sign_in_and_delete() {
     assert_eq!(orphan.error_type(), "WebAuthnChallengeNotFoundException");
 
     // A foreign origin (with its own RP ID) and a foreign RP ID at an allowed origin.
-    let foreign = register(&raw, &alice_token, &mut alice_key, "https://evil.test", "evil.test").await;
-    assert_eq!(foreign.error_type(), "WebAuthnOriginNotAllowedException", "{}", foreign.body);
+    let foreign = register(
+        &raw,
+        &alice_token,
+        &mut alice_key,
+        "https://evil.test",
+        "evil.test",
+    )
+    .await;
+    assert_eq!(
+        foreign.error_type(),
+        "WebAuthnOriginNotAllowedException",
+        "{}",
+        foreign.body
+    );
     let other_rp = register(
         &raw,
         &alice_token,
@@ -198,8 +215,11 @@ async fn passkeys_register_sign_in_and_delete() {
         "bob registers",
     );
     let listed = ok(
-        &raw.idp("ListWebAuthnCredentials", &json!({"AccessToken": alice_token}))
-            .await,
+        &raw.idp(
+            "ListWebAuthnCredentials",
+            &json!({"AccessToken": alice_token}),
+        )
+        .await,
         "ListWebAuthnCredentials",
     );
     let credentials = listed["Credentials"].as_array().unwrap();
@@ -223,7 +243,11 @@ async fn passkeys_register_sign_in_and_delete() {
     assert_eq!(replayed.error_type(), "NotAuthorizedException");
     let (fresh_session, _) = web_authn_challenge(&raw, &client_id, "alice").await;
     let replayed = answer(&raw, &client_id, &fresh_session, "alice", &assertion).await;
-    assert_eq!(replayed.error_type(), "NotAuthorizedException", "old challenge");
+    assert_eq!(
+        replayed.error_type(),
+        "NotAuthorizedException",
+        "old challenge"
+    );
 
     // Bob's passkey, answering Bob's own challenge, does not sign Alice in.
     let (bob_session, bob_options) = web_authn_challenge(&raw, &client_id, "bob").await;
@@ -265,8 +289,11 @@ async fn passkeys_register_sign_in_and_delete() {
         .await;
     assert_eq!(again.error_type(), "ResourceNotFoundException");
     let listed = ok(
-        &raw.idp("ListWebAuthnCredentials", &json!({"AccessToken": alice_token}))
-            .await,
+        &raw.idp(
+            "ListWebAuthnCredentials",
+            &json!({"AccessToken": alice_token}),
+        )
+        .await,
         "ListWebAuthnCredentials",
     );
     assert_eq!(listed["Credentials"], json!([]));
@@ -280,7 +307,10 @@ async fn passkeys_register_sign_in_and_delete() {
         "USER_AUTH after delete",
     );
     assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
-    assert_eq!(select["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP"]));
+    assert_eq!(
+        select["AvailableChallenges"],
+        json!(["PASSWORD", "PASSWORD_SRP"])
+    );
 }
 
 #[tokio::test]

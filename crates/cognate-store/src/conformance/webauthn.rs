@@ -94,9 +94,7 @@ pub async fn webauthn_credentials(store: DynStore) {
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        store
-            .delete_webauthn_credential(p, "sub-b", "cred-2")
-            .await,
+        store.delete_webauthn_credential(p, "sub-b", "cred-2").await,
         Err(StoreError::NotFound)
     );
     store
@@ -104,9 +102,7 @@ pub async fn webauthn_credentials(store: DynStore) {
         .await
         .unwrap();
     assert_eq!(
-        store
-            .delete_webauthn_credential(p, "sub-a", "cred-2")
-            .await,
+        store.delete_webauthn_credential(p, "sub-a", "cred-2").await,
         Err(StoreError::NotFound)
     );
 
