@@ -22,6 +22,7 @@ mod secrets;
 mod signatures;
 mod srp_verifiers;
 mod timing;
+mod user_auth;
 mod well_known;
 
 use cognate_testkit::{ServerOptions, TestServer};
