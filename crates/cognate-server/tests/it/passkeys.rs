@@ -340,3 +340,51 @@ async fn passkeys_need_the_pool_to_allow_them() {
     assert_eq!(flow.error_type(), "InvalidParameterException");
     assert_eq!(flow.message(), "USER_AUTH flow not enabled for this client");
 }
+
+/// A registration started on one process completes on another: the state is in the
+/// database (sealed), not in memory.
+#[tokio::test]
+async fn a_registration_started_before_a_restart_completes_after_it() {
+    let data = tempfile::tempdir().unwrap();
+    let options = cognate_testkit::ServerOptions {
+        data_dir: Some(data.path().to_path_buf()),
+        ..cognate_testkit::ServerOptions::default()
+    };
+    let mut first = cognate_testkit::TestServer::start(options.clone())
+        .await
+        .unwrap();
+    let raw = RawClient::new(&first.url);
+    let (pool_id, client_id) = passkey_pool(&raw).await;
+    confirmed_user(&raw, &pool_id, "dora", PASSWORD).await;
+    let token = access_token(&raw, &client_id, "dora").await;
+    let started = ok(
+        &raw.idp("StartWebAuthnRegistration", &json!({"AccessToken": token}))
+            .await,
+        "StartWebAuthnRegistration",
+    );
+    first.terminate();
+    first
+        .wait(std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+
+    let second = cognate_testkit::TestServer::start(options).await.unwrap();
+    let raw = RawClient::new(&second.url);
+    // The issuer names the listening address, which changed: sign in again.
+    let token = access_token(&raw, &client_id, "dora").await;
+    let request: CreationChallengeResponse =
+        serde_json::from_value(json!({ "publicKey": started["CredentialCreationOptions"] }))
+            .unwrap();
+    let credential = SoftPasskey::new(true)
+        .do_registration(Url::parse(ORIGIN).unwrap(), request)
+        .unwrap();
+    ok(
+        &raw.idp(
+            "CompleteWebAuthnRegistration",
+            &json!({"AccessToken": token,
+                    "Credential": serde_json::to_value(&credential).unwrap()}),
+        )
+        .await,
+        "CompleteWebAuthnRegistration on the second process",
+    );
+}
