@@ -30,6 +30,8 @@ pub enum CodePurpose {
     ForgotPassword,
     /// An SMS_MFA or EMAIL_OTP sign-in challenge.
     SignInMfa,
+    /// EMAIL_OTP and SMS_OTP as a first sign-in factor (USER_AUTH).
+    SignInOtp,
 }
 
 impl CodePurpose {
@@ -42,6 +44,7 @@ impl CodePurpose {
             Self::VerifyPhoneNumber => "verify_phone_number",
             Self::ForgotPassword => "forgot_password",
             Self::SignInMfa => "sign_in_mfa",
+            Self::SignInOtp => "sign_in_otp",
         }
     }
 
@@ -53,6 +56,9 @@ impl CodePurpose {
             Self::ForgotPassword => 3_600_000,
             // The longest AuthSessionValidity; the challenge session bounds it further.
             Self::SignInMfa => 15 * 60_000,
+            // At most the longest sign-in session (AuthSessionValidity, 15 minutes); the
+            // caller sets the session's own expiry.
+            Self::SignInOtp => 15 * 60_000,
         }
     }
 

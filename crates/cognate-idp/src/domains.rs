@@ -387,6 +387,7 @@ mod tests {
             public_url: "https://cognate.example:8443".into(),
             reject_common_passwords: true,
             key_cache_ms: 60_000,
+            webauthn_origins: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@ mod keys;
 mod mfa;
 mod mfa_config;
 mod paging;
+mod passkeys;
 mod pool_documents;
 mod pools;
 mod resource_servers;
@@ -39,6 +40,7 @@ pub fn implemented_operations() -> Vec<&'static str> {
         auth::IMPLEMENTED,
         mfa::IMPLEMENTED,
         devices::IMPLEMENTED,
+        passkeys::IMPLEMENTED,
     ]
     .concat();
     all.sort_unstable();
@@ -835,6 +837,46 @@ impl CognitoIdentityProvider for IdpService {
         input: AdminForgetDeviceRequest,
     ) -> Result<(), ApiError> {
         devices::ops::admin_forget_device(self, ctx, input).await
+    // ----- passkeys and choice-based sign-in -----
+
+    async fn start_web_authn_registration(
+        &self,
+        ctx: &RequestContext,
+        input: StartWebAuthnRegistrationRequest,
+    ) -> Result<StartWebAuthnRegistrationResponse, ApiError> {
+        passkeys::start_registration(self, ctx, input).await
+    }
+
+    async fn complete_web_authn_registration(
+        &self,
+        ctx: &RequestContext,
+        input: CompleteWebAuthnRegistrationRequest,
+    ) -> Result<CompleteWebAuthnRegistrationResponse, ApiError> {
+        passkeys::complete_registration(self, ctx, input).await
+    }
+
+    async fn list_web_authn_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: ListWebAuthnCredentialsRequest,
+    ) -> Result<ListWebAuthnCredentialsResponse, ApiError> {
+        passkeys::list_credentials(self, ctx, input).await
+    }
+
+    async fn delete_web_authn_credential(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteWebAuthnCredentialRequest,
+    ) -> Result<DeleteWebAuthnCredentialResponse, ApiError> {
+        passkeys::delete_credential(self, ctx, input).await
+    }
+
+    async fn get_user_auth_factors(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserAuthFactorsRequest,
+    ) -> Result<GetUserAuthFactorsResponse, ApiError> {
+        auth::get_user_auth_factors(self, ctx, input).await
     }
 }
 

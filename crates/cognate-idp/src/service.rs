@@ -25,6 +25,9 @@ pub struct ServiceConfig {
     /// How long a node keeps a pool's signing keys before rereading them, so it learns of a
     /// rotation made by another process.
     pub key_cache_ms: i64,
+    /// Origins, besides `https://<relying party id>` (and its subdomains) and the public
+    /// URL's, from which passkeys may be registered and used (`--webauthn-origin`).
+    pub webauthn_origins: Vec<String>,
 }
 
 pub struct IdpService {

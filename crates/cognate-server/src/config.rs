@@ -209,6 +209,12 @@ pub struct ServeArgs {
     /// `POST /_cognate/authorize`; checked at start-up.
     #[arg(long, env = "COGNATE_POLICIES")]
     pub policies: Option<PathBuf>,
+    // --- Passkeys ---
+    /// Origins (comma separated, e.g. https://app.example.com,http://localhost:3000) from
+    /// which passkeys may be registered and used, besides https://<relying party id> with
+    /// its subdomains and the public URL.
+    #[arg(long, env = "COGNATE_WEBAUTHN_ORIGINS")]
+    pub webauthn_origins: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -246,6 +252,8 @@ struct FileSettings {
     /// 0 = unlimited.
     rate_limits: Option<FileRateLimits>,
     trusted_proxies: Option<Vec<String>>,
+    /// Passkey origins besides the relying party's own (the `--webauthn-origins` list).
+    webauthn_origins: Option<Vec<String>>,
     /// `[signing_keys]`: the rotation schedule and the key cache.
     signing_keys: Option<FileSigningKeys>,
     policies: Option<PathBuf>,
@@ -378,6 +386,8 @@ pub struct Settings {
     pub signing_keys: RotationSchedule,
     /// The role policies file, if any (without one every authorization is a default deny).
     pub policies: Option<PathBuf>,
+    /// Extra origins allowed to use passkeys.
+    pub webauthn_origins: Vec<String>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -492,8 +502,22 @@ impl Settings {
         if !explicit_delivery && listen.ip().is_loopback() {
             delivery.log_messages = true;
         }
+        let webauthn_origins = match args.webauthn_origins {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|origin| !origin.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None => file.webauthn_origins.unwrap_or_default(),
+        };
+        for origin in &webauthn_origins {
+            url::Url::parse(origin)
+                .map_err(|e| anyhow::anyhow!("webauthn origin {origin:?}: {e}"))?;
+        }
         Ok(Settings {
             policies: args.policies.or(file.policies),
+            webauthn_origins,
             delivery,
             rate_limits,
             allow_common_passwords: args.allow_common_passwords

@@ -43,6 +43,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_url: public_url.clone(),
         reject_common_passwords: !settings.allow_common_passwords,
         key_cache_ms: settings.signing_keys.cache_ms,
+        webauthn_origins: settings.webauthn_origins.clone(),
     };
     settings
         .delivery

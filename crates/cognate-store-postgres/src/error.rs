@@ -24,6 +24,10 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
     ("users_by_username", Constraint::Username),
     ("refresh_tokens_pkey", Constraint::RefreshToken),
     ("outbox_pkey", Constraint::MessageId),
+    (
+        "webauthn_credentials_pkey",
+        Constraint::WebAuthnCredentialId,
+    ),
 ];
 
 /// Alias unique indexes by name, with the alias kind they protect.

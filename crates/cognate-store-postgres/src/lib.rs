@@ -28,6 +28,7 @@ mod signing_keys;
 mod sql;
 mod tokens;
 mod users;
+mod webauthn;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -33,6 +33,10 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
     ("users.pool_id, users.username_key", Constraint::Username),
     ("refresh_tokens.token_hash", Constraint::RefreshToken),
     ("outbox.id", Constraint::MessageId),
+    (
+        "webauthn_credentials.pool_id, webauthn_credentials.credential_id",
+        Constraint::WebAuthnCredentialId,
+    ),
 ];
 
 /// Alias unique keys by column list, with the alias kind they protect.

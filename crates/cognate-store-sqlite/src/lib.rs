@@ -24,6 +24,7 @@ mod resource_servers;
 mod signing_keys;
 mod tokens;
 mod users;
+mod webauthn;
 
 use std::path::Path;
 

@@ -84,6 +84,10 @@ pub enum Constraint {
     RefreshToken,
     /// An outbox message with that id exists.
     MessageId,
+    /// A passkey with that credential id exists in the pool.
+    WebAuthnCredentialId,
+    /// The user already holds the maximum number of passkeys.
+    WebAuthnCredentialLimit,
     /// A rule without a name of its own; the text says which.
     Other(String),
 }
@@ -107,6 +111,8 @@ impl std::fmt::Display for Constraint {
             Self::Alias(kind) => return write!(f, "alias {kind}"),
             Self::RefreshToken => "refresh token",
             Self::MessageId => "message id",
+            Self::WebAuthnCredentialId => "passkey credential id",
+            Self::WebAuthnCredentialLimit => "passkey limit",
             Self::Other(rule) => rule,
         };
         f.write_str(name)

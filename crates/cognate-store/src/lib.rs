@@ -33,6 +33,7 @@ mod sessions;
 mod tags;
 mod tokens;
 mod users;
+mod webauthn;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -61,6 +62,7 @@ pub use users::{
     UserStore, alias_index, alias_kind, alias_slots, attribute_search_key, check_attributes,
     filter_attribute, prefix_upper_bound, search_key,
 };
+pub use webauthn::{WebAuthnCredentialRecord, WebAuthnStore};
 
 /// Everything a handler needs from storage, used as `Arc<dyn Store>`.
 /// Each new aggregate adds its trait here.
@@ -79,6 +81,7 @@ pub trait Store:
     + DeviceStore
     + OutboxStore
     + MaintenanceStore
+    + WebAuthnStore
     + Health
     + Send
     + Sync
@@ -101,6 +104,7 @@ impl<T> Store for T where
         + DeviceStore
         + OutboxStore
         + MaintenanceStore
+        + WebAuthnStore
         + Health
         + Send
         + Sync

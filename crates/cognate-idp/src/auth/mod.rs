@@ -1,6 +1,7 @@
 //! The sign-in engine: flows and challenges as a state machine whose state travels in a
 //! sealed Session.
 
+mod choice;
 mod device;
 pub(crate) mod lockout;
 mod mfa;
@@ -10,6 +11,9 @@ mod password;
 mod refresh;
 pub mod session;
 mod srp;
+mod webauthn;
+
+pub use choice::get_user_auth_factors;
 
 use std::collections::BTreeMap;
 
@@ -31,6 +35,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "AdminInitiateAuth",
     "AdminRespondToAuthChallenge",
     "GetTokensFromRefreshToken",
+    "GetUserAuthFactors",
     "InitiateAuth",
     "RespondToAuthChallenge",
     "RevokeToken",
@@ -158,6 +163,12 @@ pub async fn initiate_auth(
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
         }
+        AuthFlowType::UserAuth => {
+            if !allows(&client, &["ALLOW_USER_AUTH"]) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
         _ => return Err(ApiError::not_implemented("InitiateAuth with this AuthFlow")),
     };
     let parts = outcome.into_parts();
@@ -166,7 +177,7 @@ pub async fn initiate_auth(
         session: parts.session,
         challenge_parameters: parts.challenge_parameters,
         authentication_result: parts.authentication_result,
-        ..InitiateAuthResponse::default()
+        available_challenges: parts.available_challenges,
     })
 }
 
@@ -204,6 +215,12 @@ pub async fn admin_initiate_auth(
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
             refresh_flow(svc, &pool, &client, input.auth_flow, &params, ctx.now_ms).await?
         }
+        AuthFlowType::UserAuth => {
+            if !allows(&client, &["ALLOW_USER_AUTH"]) {
+                return Err(flow_not_enabled(input.auth_flow));
+            }
+            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+        }
         _ => {
             return Err(ApiError::not_implemented(
                 "AdminInitiateAuth with this AuthFlow",
@@ -216,8 +233,21 @@ pub async fn admin_initiate_auth(
         session: parts.session,
         challenge_parameters: parts.challenge_parameters,
         authentication_result: parts.authentication_result,
-        ..AdminInitiateAuthResponse::default()
+        available_challenges: parts.available_challenges,
     })
+}
+
+/// Whether `session` is a USER_AUTH first-factor session (as opposed to an MFA step). A
+/// session that does not open is not: the MFA handler then reports it.
+fn first_factor_session(
+    svc: &IdpService,
+    client: &ClientRules,
+    session: Option<&str>,
+    now_ms: i64,
+) -> bool {
+    session
+        .and_then(|text| session::open(&svc.kek, text, client.id(), now_ms).ok())
+        .is_some_and(|state| state.data.get("first_factor").and_then(serde_json::Value::as_bool) == Some(true))
 }
 
 async fn respond(
@@ -236,6 +266,11 @@ async fn respond(
         ChallengeNameType::PasswordVerifier => {
             srp::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
         }
+        // EMAIL_OTP names both a first factor (USER_AUTH) and a second one (MFA): the
+        // session says which sign-in it belongs to.
+        ChallengeNameType::EmailOtp if first_factor_session(svc, client, session, now_ms) => {
+            choice::answer_otp(svc, pool, client, session, responses, challenge, now_ms).await
+        }
         ChallengeNameType::SmsMfa
         | ChallengeNameType::SoftwareTokenMfa
         | ChallengeNameType::EmailOtp
@@ -248,6 +283,20 @@ async fn respond(
         }
         ChallengeNameType::DevicePasswordVerifier => {
             device::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
+        }
+        // Choice-based sign-in (USER_AUTH).
+        ChallengeNameType::SelectChallenge => {
+            choice::answer_select(svc, pool, client, session, responses, None, now_ms).await
+        }
+        ChallengeNameType::Password | ChallengeNameType::PasswordSrp => {
+            let answer = Some(challenge);
+            choice::answer_select(svc, pool, client, session, responses, answer, now_ms).await
+        }
+        ChallengeNameType::SmsOtp => {
+            choice::answer_otp(svc, pool, client, session, responses, challenge, now_ms).await
+        }
+        ChallengeNameType::WebAuthn => {
+            webauthn::answer(svc, pool, client, session, responses, now_ms).await
         }
         ChallengeNameType::AdminNoSrpAuth => Err(ApiError::invalid_parameter(
             "ADMIN_NO_SRP_AUTH is not a challenge that can be answered.",

@@ -24,6 +24,11 @@ pub enum Outcome {
         session: String,
         parameters: BTreeMap<String, String>,
     },
+    /// SELECT_CHALLENGE (USER_AUTH): the challenges the user may pick from.
+    Select {
+        session: String,
+        available: Vec<ChallengeNameType>,
+    },
 }
 
 /// The response members every sign-in response shares.
@@ -32,6 +37,8 @@ pub struct Parts {
     pub session: Option<Sensitive<String>>,
     pub challenge_parameters: Option<BTreeMap<String, String>>,
     pub authentication_result: Option<AuthenticationResultType>,
+    /// Only InitiateAuth and AdminInitiateAuth carry it.
+    pub available_challenges: Option<Vec<ChallengeNameType>>,
 }
 
 impl Outcome {
@@ -42,6 +49,7 @@ impl Outcome {
                 session: None,
                 challenge_parameters: Some(BTreeMap::new()),
                 authentication_result: Some(result),
+                available_challenges: None,
             },
             Outcome::Challenge {
                 name,
@@ -52,6 +60,14 @@ impl Outcome {
                 session: Some(Sensitive::from(session)),
                 challenge_parameters: Some(parameters),
                 authentication_result: None,
+                available_challenges: None,
+            },
+            Outcome::Select { session, available } => Parts {
+                challenge_name: Some(ChallengeNameType::SelectChallenge),
+                session: Some(Sensitive::from(session)),
+                challenge_parameters: Some(BTreeMap::new()),
+                authentication_result: None,
+                available_challenges: Some(available),
             },
         }
     }

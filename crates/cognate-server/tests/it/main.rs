@@ -16,6 +16,7 @@ mod lifecycle;
 mod mfa_devices;
 mod multi_node;
 mod outage;
+mod passkeys;
 mod password_hashes;
 mod protocol;
 mod rate_limits;
@@ -23,6 +24,7 @@ mod secrets;
 mod signatures;
 mod srp_verifiers;
 mod timing;
+mod user_auth;
 mod well_known;
 
 use cognate_testkit::{ServerOptions, TestServer};

@@ -23,6 +23,7 @@ mod races;
 mod resource_servers;
 mod signing_keys;
 mod users;
+mod webauthn;
 
 use std::any::Any;
 use std::future::Future;
@@ -46,6 +47,7 @@ pub mod cases {
     pub use super::resource_servers::*;
     pub use super::signing_keys::*;
     pub use super::users::*;
+    pub use super::webauthn::*;
 }
 
 /// The migration files in `dir`, as (version, name) in the order a backend applies them:
@@ -170,6 +172,9 @@ macro_rules! conformance_tests {
             purge_keeps_what_rules_still_need,
             device_lifecycle,
             race_confirm_device_once,
+            webauthn_credentials,
+            webauthn_registrations,
+            race_webauthn_limit_and_take,
         );
     };
 }
