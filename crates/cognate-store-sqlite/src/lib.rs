@@ -14,6 +14,7 @@ mod db;
 mod domains;
 mod error;
 mod groups;
+mod identities;
 mod identity_pools;
 mod maintenance;
 mod migrate;

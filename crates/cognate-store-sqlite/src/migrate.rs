@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0006_srp_verifiers",
         sql: include_str!("../migrations/0006_srp_verifiers.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_identities",
+        sql: include_str!("../migrations/0007_identities.sql"),
+    },
 ];
 
 /// Highest schema version this build knows.

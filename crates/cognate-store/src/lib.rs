@@ -22,6 +22,7 @@ mod domains;
 mod error;
 mod groups;
 mod health;
+mod identities;
 mod identity_pools;
 mod maintenance;
 mod outbox;
@@ -45,6 +46,9 @@ pub use domains::{DomainRecord, DomainStore};
 pub use error::{Constraint, StoreError};
 pub use groups::{GroupRecord, GroupStore};
 pub use health::Health;
+pub use identities::{
+    IdentityRecord, IdentityStore, IdentityTokenKeyRecord, LoginKey, StsSessionRecord,
+};
 pub use identity_pools::{IdentityPoolRecord, IdentityPoolStore};
 pub use maintenance::{MaintenanceStore, PURGE_BATCH, PurgeBefore, PurgeReport};
 pub use outbox::{MessageQuery, MessageRecord, OutboxStore, message_channel, message_status};
@@ -69,6 +73,7 @@ pub trait Store:
     + DomainStore
     + ResourceServerStore
     + IdentityPoolStore
+    + IdentityStore
     + UserStore
     + CodeStore
     + CounterStore
@@ -90,6 +95,7 @@ impl<T> Store for T where
         + DomainStore
         + ResourceServerStore
         + IdentityPoolStore
+        + IdentityStore
         + UserStore
         + CodeStore
         + CounterStore
