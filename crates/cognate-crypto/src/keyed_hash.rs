@@ -34,6 +34,8 @@ pub mod purpose {
     /// Simulated SRP salts and verifiers for usernames that match no user, stable per
     /// (pool, username) so a PASSWORD_VERIFIER challenge does not tell them apart (R5).
     pub const SRP_SIMULATION: &str = "srp-simulated-user";
+    /// Session tokens of temporary credentials issued by the built-in STS.
+    pub const STS_SESSION_TOKENS: &str = "sts-session-token";
 }
 
 /// A 32-byte key for [`keyed_hash`]. Zeroised when dropped; `Debug` never shows it.
