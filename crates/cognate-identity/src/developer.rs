@@ -118,7 +118,14 @@ pub async fn get_token(
                 identity.id
             }
             None => {
-                identity_for_logins(svc, ctx, &record.id, &verified_with(&verified, &keys)).await?
+                identity_for_logins(
+                    svc,
+                    ctx,
+                    &record.id,
+                    &verified,
+                    std::slice::from_ref(&developer_login),
+                )
+                .await?
             }
         },
     };
@@ -146,25 +153,6 @@ pub async fn get_token(
         identity_id: Some(identity_id),
         token: Some(Sensitive::new(token)),
     })
-}
-
-/// The verified public logins plus the developer login, as logins `identity_for_logins`
-/// links (the developer one has no token: it is trusted, the call being signed).
-fn verified_with(verified: &[VerifiedLogin], keys: &[LoginKey]) -> Vec<VerifiedLogin> {
-    let mut all = verified.to_vec();
-    for key in keys {
-        if !all.iter().any(|l| l.link_key().as_ref() == Some(key)) {
-            all.push(VerifiedLogin {
-                provider: key.provider.clone(),
-                mapping_key: key.provider.clone(),
-                claims: serde_json::Map::new(),
-                source: crate::logins::LoginSource::UserPool {
-                    sub: key.subject.clone(),
-                },
-            });
-        }
-    }
-    all
 }
 
 pub async fn lookup(

@@ -63,7 +63,7 @@ pub async fn get_id(
     let verified = svc
         .verify_logins(&record.id, &view, &logins, ctx.now_ms)
         .await?;
-    let identity = identity_for_logins(svc, ctx, &record.id, &verified).await?;
+    let identity = identity_for_logins(svc, ctx, &record.id, &verified, &[]).await?;
     Ok(GetIdResponse {
         identity_id: Some(identity),
     })
@@ -98,38 +98,42 @@ async fn new_identity(
     Ok(identity.id)
 }
 
-/// The identity verified logins belong to: the one they are linked to (linking the others
-/// to it; logins of several identities merge them into the oldest), the identity an
-/// identity-pool token names, or a new one.
+/// The identity verified logins (plus `trusted` ones, such as a developer login from a
+/// signed call) belong to: the one they are linked to (linking the others to it; logins of
+/// several identities merge them into the oldest), the identity an identity-pool token
+/// names, or a new one.
 pub async fn identity_for_logins(
     svc: &IdentityService,
     ctx: &RequestContext,
     pool_id: &str,
     verified: &[VerifiedLogin],
+    trusted: &[LoginKey],
 ) -> Result<String, ApiError> {
-    let keys: Vec<LoginKey> = verified
+    let mut keys: Vec<LoginKey> = verified
         .iter()
         .filter_map(VerifiedLogin::link_key)
         .collect();
+    keys.extend(trusted.iter().cloned());
     // Two rounds: a concurrent GetId may link a login between our read and our write.
     for _ in 0..2 {
         let mut owners: Vec<IdentityRecord> = Vec::new();
         for login in verified {
-            let owner = match (&login.source, login.link_key()) {
-                (LoginSource::IdentityToken { identity_id }, _) => {
-                    let identity = svc.identity(identity_id).await?;
-                    if identity.pool_id != pool_id {
-                        return Err(logins_dont_match());
-                    }
-                    Some(identity)
+            if let LoginSource::IdentityToken { identity_id } = &login.source {
+                let identity = svc.identity(identity_id).await?;
+                if identity.pool_id != pool_id {
+                    return Err(logins_dont_match());
                 }
-                (_, Some(key)) => svc
-                    .store
-                    .find_identity_by_login(pool_id, &key)
-                    .await
-                    .map_err(store_failure)?,
-                _ => None,
-            };
+                if !owners.iter().any(|o| o.id == identity.id) {
+                    owners.push(identity);
+                }
+            }
+        }
+        for key in &keys {
+            let owner = svc
+                .store
+                .find_identity_by_login(pool_id, key)
+                .await
+                .map_err(store_failure)?;
             if let Some(owner) = owner {
                 if !owners.iter().any(|o| o.id == owner.id) {
                     owners.push(owner);
