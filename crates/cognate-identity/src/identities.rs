@@ -134,10 +134,10 @@ pub async fn identity_for_logins(
                 .find_identity_by_login(pool_id, key)
                 .await
                 .map_err(store_failure)?;
-            if let Some(owner) = owner {
-                if !owners.iter().any(|o| o.id == owner.id) {
-                    owners.push(owner);
-                }
+            if let Some(owner) = owner
+                && !owners.iter().any(|o| o.id == owner.id)
+            {
+                owners.push(owner);
             }
         }
         owners.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));

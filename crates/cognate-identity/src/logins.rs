@@ -270,15 +270,14 @@ impl IdentityService {
         if iat_ms <= user.tokens_revoked_before_ms {
             return Err(revoked());
         }
-        if let Some(origin_jti) = claims.get("origin_jti").and_then(Value::as_str) {
-            if self
+        if let Some(origin_jti) = claims.get("origin_jti").and_then(Value::as_str)
+            && self
                 .store
                 .is_family_revoked(origin_jti)
                 .await
                 .map_err(store_failure)?
-            {
-                return Err(revoked());
-            }
+        {
+            return Err(revoked());
         }
         Ok(())
     }

@@ -146,10 +146,10 @@ pub async fn jwks(svc: &IdentityService) -> Result<Value, ApiError> {
 /// The deployment's key: cached once opened; otherwise the stored one, or a new one that
 /// the store keeps unless another node stored its own first.
 async fn signing_key(svc: &IdentityService) -> Result<Arc<SigningKey>, ApiError> {
-    if let Ok(cached) = svc.openid_key.read() {
-        if let Some(key) = cached.as_ref() {
-            return Ok(key.clone());
-        }
+    if let Ok(cached) = svc.openid_key.read()
+        && let Some(key) = cached.as_ref()
+    {
+        return Ok(key.clone());
     }
     let candidate = tokio::task::spawn_blocking(SigningKey::generate)
         .await

@@ -221,16 +221,13 @@ fn from_rules(
     custom_role_arn: Option<&str>,
 ) -> Option<String> {
     let mut matching = rules.iter().filter(|rule| rule_matches(rule, claims));
-    if let Some(custom) = custom_role_arn {
-        if let Some(rule) = rules
-            .iter()
-            .filter(|rule| rule_matches(rule, claims))
+    let first = matching.next()?;
+    let custom = custom_role_arn.and_then(|custom| {
+        std::iter::once(first)
+            .chain(matching)
             .find(|rule| rule.role_arn == custom)
-        {
-            return Some(rule.role_arn.clone());
-        }
-    }
-    matching.next().map(|rule| rule.role_arn.clone())
+    });
+    Some(custom.unwrap_or(first).role_arn.clone())
 }
 
 /// A claim's values as text: a string, a number or boolean as written, each element of an
