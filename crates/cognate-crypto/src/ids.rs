@@ -51,6 +51,21 @@ pub fn client_secret_id(client_id: &str, created_unix_millis: i64) -> String {
     format!("{client_id}--{created_unix_millis}")
 }
 
+const UPPER_ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const SECRET_KEY_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// A temporary access key id: `ASIA` and 16 chars of `[0-9A-Z]`, as STS issues them.
+#[must_use]
+pub fn temporary_access_key_id() -> String {
+    format!("ASIA{}", random_string(UPPER_ALNUM, 16))
+}
+
+/// A secret access key: 40 chars of `[A-Za-z0-9+/]` (240 bits), the format AWS uses.
+#[must_use]
+pub fn secret_access_key() -> String {
+    random_string(SECRET_KEY_CHARS, 40)
+}
+
 /// `<region>:<uuid v4>`, matching `IdentityPoolId` (`[\w-]+:[0-9a-f-]+`, at most 55).
 #[must_use]
 pub fn identity_pool_id(region: &str) -> String {
@@ -94,6 +109,18 @@ mod tests {
             .flat_map(|_| user_pool_id("r").chars().skip(2).collect::<Vec<_>>())
             .collect();
         assert_eq!(seen.len(), 62);
+    }
+
+    #[test]
+    fn temporary_credentials_have_aws_formats() {
+        let id = temporary_access_key_id();
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("ASIA"));
+        assert!(id.bytes().all(|b| UPPER_ALNUM.contains(&b)));
+        let secret = secret_access_key();
+        assert_eq!(secret.len(), 40);
+        assert!(secret.bytes().all(|b| SECRET_KEY_CHARS.contains(&b)));
+        assert_ne!(secret, secret_access_key());
     }
 
     #[test]

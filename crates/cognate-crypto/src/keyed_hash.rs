@@ -36,6 +36,8 @@ pub mod purpose {
     pub const SRP_SIMULATION: &str = "srp-simulated-user";
     /// Single-use markers of accepted TOTP codes (pool, user, step) and MFA attempt slots.
     pub const MFA_MARKERS: &str = "mfa-single-use";
+    /// Session tokens of temporary credentials issued by the built-in STS.
+    pub const STS_SESSION_TOKENS: &str = "sts-session-token";
 }
 
 /// A 32-byte key for [`keyed_hash`]. Zeroised when dropped; `Debug` never shows it.

@@ -44,6 +44,40 @@ pub fn pool_not_found(pool_id: &str) -> ApiError {
     ApiError::resource_not_found(format!("IdentityPool '{pool_id}' not found."))
 }
 
+/// An identity id no identity has (observed text).
+pub fn identity_not_found(identity_id: &str) -> ApiError {
+    ApiError::resource_not_found(format!("Identity '{identity_id}' not found."))
+}
+
+pub fn not_authorized(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::NotAuthorizedException, message)
+}
+
+/// Logins that prove nothing about the identity asked for.
+pub fn logins_dont_match() -> ApiError {
+    not_authorized(
+        "Logins don't match. Please include at least one valid login for this identity or \
+         identity pool.",
+    )
+}
+
+pub fn unauthenticated_not_supported() -> ApiError {
+    not_authorized("Unauthenticated access is not supported for this identity pool.")
+}
+
+/// No role applies, or the role mapping says Deny. Observed text for missing roles; Cognito's
+/// answer for a Deny resolution is unconfirmed and uses the same.
+pub fn invalid_pool_configuration() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidIdentityPoolConfigurationException,
+        "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
+    )
+}
+
+pub fn resource_conflict(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::ResourceConflictException, message)
+}
+
 pub fn invalid_pagination_token() -> ApiError {
     ApiError::invalid_parameter("Invalid pagination token.")
 }

@@ -1,27 +1,54 @@
 //! The cognito-identity service: shared state every handler reads.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use cognate_store::{IdentityPoolRecord, Store};
+use cognate_crypto::envelope::Kek;
+use cognate_crypto::signing::SigningKey;
+use cognate_store::{IdentityPoolRecord, IdentityRecord, Store};
 use cognate_wire::ApiError;
 
-use crate::errors::{pool_not_found, store_failure};
+use crate::errors::{identity_not_found, pool_not_found, store_failure};
 
-/// Deployment facts the handlers need to build and check ARNs.
+/// Deployment facts the handlers need to build and check ARNs, issuers and tokens.
 #[derive(Clone, Debug)]
 pub struct ServiceConfig {
     pub region: String,
     pub account_id: String,
+    /// Base URL of the user pools' issuers (`<public_url>/<poolId>`), without a trailing
+    /// slash. Its host names Cognate's own user pools in `Logins` keys.
+    pub public_url: String,
+    /// `iss` of the identity-pool OpenID tokens (GetOpenIdToken and the developer variant).
+    pub openid_issuer: String,
+}
+
+impl ServiceConfig {
+    /// The default issuer of identity-pool OpenID tokens: `<public_url>/cognito-identity`,
+    /// whose keys Cognate publishes at `<issuer>/.well-known/jwks_uri` (Cognito's path).
+    pub fn default_openid_issuer(public_url: &str) -> String {
+        format!("{}/cognito-identity", public_url.trim_end_matches('/'))
+    }
 }
 
 pub struct IdentityService {
     pub(crate) store: Arc<dyn Store>,
+    pub(crate) kek: Arc<Kek>,
     pub(crate) config: ServiceConfig,
+    /// The identity-token signing key, once opened (one per deployment, never rotated yet).
+    pub(crate) openid_key: RwLock<Option<Arc<SigningKey>>>,
 }
 
 impl IdentityService {
-    pub fn new(store: Arc<dyn Store>, config: ServiceConfig) -> Self {
-        Self { store, config }
+    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, config: ServiceConfig) -> Self {
+        Self {
+            store,
+            kek,
+            config,
+            openid_key: RwLock::new(None),
+        }
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
     }
 
     /// The identity pool, or Cognito's ResourceNotFoundException.
@@ -31,5 +58,14 @@ impl IdentityService {
             .await
             .map_err(store_failure)?
             .ok_or_else(|| pool_not_found(pool_id))
+    }
+
+    /// The identity, or Cognito's ResourceNotFoundException.
+    pub(crate) async fn identity(&self, identity_id: &str) -> Result<IdentityRecord, ApiError> {
+        self.store
+            .get_identity(identity_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| identity_not_found(identity_id))
     }
 }

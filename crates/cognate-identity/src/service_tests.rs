@@ -25,9 +25,12 @@ fn fixture() -> Fixture {
     let store = SqliteStore::open(&dir.path().join("cognate.db")).unwrap();
     let svc = IdentityService::new(
         Arc::new(store),
+        Arc::new(cognate_crypto::envelope::Kek::generate().unwrap()),
         ServiceConfig {
             region: REGION.into(),
             account_id: ACCOUNT.into(),
+            public_url: "http://127.0.0.1:9229".into(),
+            openid_issuer: ServiceConfig::default_openid_issuer("http://127.0.0.1:9229"),
         },
     );
     Fixture { svc, _dir: dir }

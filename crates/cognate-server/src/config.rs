@@ -152,6 +152,11 @@ pub struct ServeArgs {
     /// never from request headers.
     #[arg(long, env = "COGNATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// `iss` of identity-pool OpenID tokens (GetOpenIdToken). Default
+    /// `<public-url>/cognito-identity`; the keys are always published at
+    /// `<public-url>/cognito-identity/.well-known/jwks_uri`.
+    #[arg(long, env = "COGNATE_IDENTITY_TOKEN_ISSUER")]
+    pub identity_token_issuer: Option<String>,
     /// Admin credentials for SigV4-signed operations, as ACCESS_KEY_ID:SECRET, comma separated.
     #[arg(long, env = "COGNATE_ADMIN_CREDENTIALS", hide_env_values = true)]
     pub admin_credentials: Option<String>,
@@ -236,6 +241,7 @@ struct FileSettings {
     region: Option<String>,
     account_id: Option<String>,
     public_url: Option<String>,
+    identity_token_issuer: Option<String>,
     admin_credentials: Option<Vec<FileCredential>>,
     key_encryption_key: Option<String>,
     insecure_unauthenticated_admin_on_public_listener: Option<bool>,
@@ -370,6 +376,7 @@ pub struct Settings {
     pub account_id: String,
     /// Without a trailing slash.
     pub public_url: Option<String>,
+    pub identity_token_issuer: Option<String>,
     pub admin_credentials: Vec<AdminCredential>,
     pub key_encryption_key: Option<String>,
     pub insecure_unauthenticated_admin_on_public_listener: bool,
@@ -530,6 +537,10 @@ impl Settings {
             region,
             account_id,
             public_url,
+            identity_token_issuer: args
+                .identity_token_issuer
+                .or(file.identity_token_issuer)
+                .map(|url| url.trim_end_matches('/').to_owned()),
             admin_credentials,
             key_encryption_key: args.key_encryption_key.or(file.key_encryption_key),
             insecure_unauthenticated_admin_on_public_listener: args

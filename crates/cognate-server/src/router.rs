@@ -19,6 +19,10 @@ use tracing::Instrument;
 
 pub struct AppState {
     pub endpoint: AwsJsonEndpoint,
+    /// The built-in STS: Query-protocol requests on `POST /` (form body, no X-Amz-Target).
+    pub sts: Arc<cognate_sts::Sts>,
+    /// Publishes the identity-pool token key.
+    pub identity: Arc<cognate_identity::IdentityService>,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub delivery: Arc<cognate_delivery::Delivery>,
@@ -33,6 +37,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .route("/_cognate/messages", get(messages))
+        .route(
+            "/cognito-identity/.well-known/jwks_uri",
+            get(identity_token_jwks),
+        )
         .with_state(state)
 }
 
@@ -72,6 +80,22 @@ async fn aws_json(
         }
         let body = Bytes::from(bytes);
         let query = parts.uri.query().unwrap_or("");
+        if cognate_sts::is_query_request(&parts.headers) {
+            let response = state
+                .sts
+                .handle(cognate_sts::StsRequest {
+                    method: parts.method.as_str(),
+                    path: parts.uri.path(),
+                    query,
+                    headers: &parts.headers,
+                    body: &body,
+                    now_ms: state.clock.now_ms(),
+                    request_id: &request_id,
+                })
+                .await;
+            tracing::info!(status = response.status().as_u16(), "handled (sts)");
+            return with_cors(response);
+        }
         let response = state
             .endpoint
             .handle(IncomingRequest {
@@ -152,6 +176,28 @@ async fn preflight() -> Response {
         HeaderValue::from_static("86400"),
     );
     response
+}
+
+/// The key that signs identity-pool OpenID tokens, at Cognito's JWKS path under the
+/// default issuer `<public-url>/cognito-identity`.
+async fn identity_token_jwks(State(state): State<Arc<AppState>>) -> Response {
+    match cognate_identity::openid::jwks(&state.identity).await {
+        Ok(jwks) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "public, max-age=300")],
+            axum::Json(jwks),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(message = %error.message, "identity token keys");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"message\":\"Keys unavailable.\"}",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The outbox, for developers and tests reading the codes Cognate sent. Messages carry

@@ -63,11 +63,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let identity = Arc::new(cognate_identity::IdentityService::new(
         store.clone(),
+        kek.clone(),
         cognate_identity::ServiceConfig {
             region: settings.region.clone(),
             account_id: settings.account_id.clone(),
+            public_url: public_url.clone(),
+            openid_issuer: settings.identity_token_issuer.clone().unwrap_or_else(|| {
+                cognate_identity::ServiceConfig::default_openid_issuer(&public_url)
+            }),
         },
     ));
+    let sts = Arc::new(cognate_sts::Sts::new(identity.clone()));
     let admin_auth = if settings.admin_credentials.is_empty() {
         AdminAuth::AcceptAny
     } else {
@@ -84,7 +90,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let endpoint = AwsJsonEndpoint::new(
         idp,
-        identity,
+        identity.clone(),
         EndpointConfig {
             region: settings.region.clone(),
             max_body_bytes: settings.max_body_bytes,
@@ -101,6 +107,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     let state = Arc::new(AppState {
         endpoint,
+        sts,
+        identity,
         store,
         clock: clock.clone(),
         delivery: delivery.clone(),

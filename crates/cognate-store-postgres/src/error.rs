@@ -20,6 +20,8 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
         Constraint::ResourceServerIdentifier,
     ),
     ("identity_pools_pkey", Constraint::IdentityPoolId),
+    ("identities_pkey", Constraint::IdentityId),
+    ("identity_logins_pkey", Constraint::IdentityLogin),
     ("users_pkey", Constraint::UserSub),
     ("users_by_username", Constraint::Username),
     ("refresh_tokens_pkey", Constraint::RefreshToken),

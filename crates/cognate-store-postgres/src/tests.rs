@@ -106,6 +106,14 @@ async fn every_unique_key_in_the_schema_has_a_named_constraint() {
             "INSERT INTO identity_pools VALUES ('i', 'n', 1, 1, '{}', '{}')",
             Constraint::IdentityPoolId,
         ),
+        (
+            "INSERT INTO identities VALUES ('i:1', 'i', 1, 1, NULL)",
+            Constraint::IdentityId,
+        ),
+        (
+            "INSERT INTO identity_logins VALUES ('i', 'p', 's', 'i:1')",
+            Constraint::IdentityLogin,
+        ),
     ];
     for (sql, constraint) in cases {
         if constraint != Constraint::UserPoolId {

@@ -29,6 +29,11 @@ const UNIQUE_KEYS: &[(&str, Constraint)] = &[
         Constraint::ResourceServerIdentifier,
     ),
     ("identity_pools.id", Constraint::IdentityPoolId),
+    ("identities.id", Constraint::IdentityId),
+    (
+        "identity_logins.pool_id, identity_logins.provider, identity_logins.subject",
+        Constraint::IdentityLogin,
+    ),
     ("users.pool_id, users.sub", Constraint::UserSub),
     ("users.pool_id, users.username_key", Constraint::Username),
     ("refresh_tokens.token_hash", Constraint::RefreshToken),
@@ -137,6 +142,14 @@ mod tests {
             (
                 "INSERT INTO identity_pools VALUES ('i', 'n', 1, 1, '{}', '{}')",
                 Constraint::IdentityPoolId,
+            ),
+            (
+                "INSERT INTO identities VALUES ('i:1', 'i', 1, 1, NULL)",
+                Constraint::IdentityId,
+            ),
+            (
+                "INSERT INTO identity_logins VALUES ('i', 'p', 's', 'i:1')",
+                Constraint::IdentityLogin,
             ),
         ];
         for (sql, constraint) in cases {

@@ -15,6 +15,7 @@ mod devices;
 mod domains;
 mod error;
 mod groups;
+mod identities;
 mod identity_pools;
 mod maintenance;
 mod migrate;

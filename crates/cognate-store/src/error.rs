@@ -71,6 +71,10 @@ pub enum Constraint {
     ResourceServerIdentifier,
     /// An identity pool id is already taken (id generation collided).
     IdentityPoolId,
+    /// A login is linked to another identity of the identity pool already.
+    IdentityLogin,
+    /// An identity id is already taken (id generation collided).
+    IdentityId,
     /// The resource would carry more tags than allowed.
     TagLimit,
     /// A user with that sub exists in the pool (id generation collided).
@@ -105,6 +109,8 @@ impl std::fmt::Display for Constraint {
             Self::PoolHasDomain => "pool already has a domain",
             Self::ResourceServerIdentifier => "resource server identifier",
             Self::IdentityPoolId => "identity pool id",
+            Self::IdentityLogin => "identity login",
+            Self::IdentityId => "identity id",
             Self::TagLimit => "tag limit",
             Self::UserSub => "user sub",
             Self::Username => "username",

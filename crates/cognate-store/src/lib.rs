@@ -23,6 +23,7 @@ mod domains;
 mod error;
 mod groups;
 mod health;
+mod identities;
 mod identity_pools;
 mod maintenance;
 mod outbox;
@@ -48,6 +49,9 @@ pub use domains::{DomainRecord, DomainStore};
 pub use error::{Constraint, StoreError};
 pub use groups::{GroupRecord, GroupStore};
 pub use health::Health;
+pub use identities::{
+    IdentityRecord, IdentityStore, IdentityTokenKeyRecord, LoginKey, StsSessionRecord,
+};
 pub use identity_pools::{IdentityPoolRecord, IdentityPoolStore};
 pub use maintenance::{MaintenanceStore, PURGE_BATCH, PurgeBefore, PurgeReport};
 pub use outbox::{MessageQuery, MessageRecord, OutboxStore, message_channel, message_status};
@@ -73,6 +77,7 @@ pub trait Store:
     + DomainStore
     + ResourceServerStore
     + IdentityPoolStore
+    + IdentityStore
     + UserStore
     + CodeStore
     + CounterStore
@@ -96,6 +101,7 @@ impl<T> Store for T where
         + DomainStore
         + ResourceServerStore
         + IdentityPoolStore
+        + IdentityStore
         + UserStore
         + CodeStore
         + CounterStore

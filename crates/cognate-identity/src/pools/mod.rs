@@ -1,6 +1,7 @@
 //! Identity pools: create, describe, list, update, delete.
 
-mod settings;
+pub(crate) mod settings;
+pub(crate) mod view;
 
 use serde_json::{Map, Value};
 
@@ -142,6 +143,9 @@ pub async fn delete(
 /// DescribeIdentityPool responses).
 fn identity_pool(record: &IdentityPoolRecord) -> Result<IdentityPool, ApiError> {
     let mut doc: Map<String, Value> = record.settings.as_object().cloned().unwrap_or_default();
+    for key in settings::NOT_IN_IDENTITY_POOL {
+        doc.remove(key);
+    }
     doc.insert(settings::ID.into(), Value::String(record.id.clone()));
     doc.insert(settings::NAME.into(), Value::String(record.name.clone()));
     doc.insert(settings::TAGS.into(), tags_value(&record.tags));

@@ -14,6 +14,14 @@ pub const ID: &str = "IdentityPoolId";
 pub const NAME: &str = "IdentityPoolName";
 pub const TAGS: &str = "IdentityPoolTags";
 
+/// Set by SetIdentityPoolRoles and SetPrincipalTagAttributeMap, kept in the same document
+/// (so one read gives a handler the whole configuration) but not part of `IdentityPool`:
+/// DescribeIdentityPool leaves them out and UpdateIdentityPool keeps them.
+pub const ROLES: &str = "Roles";
+pub const ROLE_MAPPINGS: &str = "RoleMappings";
+pub const PRINCIPAL_TAG_MAPS: &str = "PrincipalTagAttributeMaps";
+pub const NOT_IN_IDENTITY_POOL: [&str; 3] = [ROLES, ROLE_MAPPINGS, PRINCIPAL_TAG_MAPS];
+
 const ALLOW_CLASSIC_FLOW: &str = "AllowClassicFlow";
 const DEVELOPER_PROVIDER_NAME: &str = "DeveloperProviderName";
 const COGNITO_IDENTITY_PROVIDERS: &str = "CognitoIdentityProviders";
@@ -30,7 +38,7 @@ const SERVER_SIDE_TOKEN_CHECK: &str = "ServerSideTokenCheck";
 /// as DescribeIdentityPool leaves them out.
 pub fn from_request(request: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
     let mut settings = request.clone();
-    for own_column in [ID, NAME, TAGS] {
+    for own_column in [ID, NAME, TAGS].into_iter().chain(NOT_IN_IDENTITY_POOL) {
         settings.remove(own_column);
     }
     settings
@@ -59,6 +67,11 @@ pub fn for_update(
     request: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ApiError> {
     let mut settings = from_request(request)?;
+    for key in NOT_IN_IDENTITY_POOL {
+        if let Some(value) = current.get(key) {
+            settings.insert(key.into(), value.clone());
+        }
+    }
     if let Some(Value::String(kept)) = current.get(DEVELOPER_PROVIDER_NAME) {
         match settings.get(DEVELOPER_PROVIDER_NAME) {
             None | Some(Value::Null) => {

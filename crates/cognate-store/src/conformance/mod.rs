@@ -15,6 +15,7 @@ mod devices;
 mod domains;
 mod fixtures;
 mod groups;
+mod identities;
 mod identity_pools;
 mod maintenance;
 mod outbox;
@@ -39,6 +40,7 @@ pub mod cases {
     pub use super::devices::*;
     pub use super::domains::*;
     pub use super::groups::*;
+    pub use super::identities::*;
     pub use super::identity_pools::*;
     pub use super::maintenance::*;
     pub use super::outbox::*;
@@ -139,6 +141,12 @@ macro_rules! conformance_tests {
             resource_server_pagination,
             identity_pool_crud,
             identity_pool_pagination,
+            identity_crud,
+            identity_merge,
+            identity_pagination,
+            sts_sessions,
+            race_identity_token_key_one_wins,
+            race_login_linked_once,
             invalid_cursors_are_refused,
             health_ping,
             race_create_group_one_wins,

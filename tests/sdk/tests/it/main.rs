@@ -13,6 +13,7 @@ mod existence;
 mod forged_tokens;
 mod groups;
 mod harness;
+mod identity_credentials;
 mod identity_pools;
 mod password_policy;
 mod pool_config;
