@@ -25,13 +25,21 @@ def cognate_bin() -> str:
 
 
 class Server:
-    def __init__(self, data_dir: str):
+    def __init__(self, data_dir: str, extra_args=()):
         env = dict(os.environ)
         env["COGNATE_ADMIN_CREDENTIALS"] = f"{ACCESS_KEY}:{SECRET_KEY}"
         env.setdefault("RUST_LOG", "warn")
         env.pop("COGNATE_DATABASE_URL", None)
         self.process = subprocess.Popen(
-            [cognate_bin(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
+            [
+                cognate_bin(),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                data_dir,
+                *extra_args,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ mod keys_cli;
 mod maintenance;
 mod messages_cli;
 mod router;
+mod session_principals;
 mod shutdown;
 mod startup;
 mod telemetry;

@@ -114,11 +114,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         delivery: delivery.clone(),
         draining: AtomicBool::new(false),
     });
-    // The identity pools' session store resolves credentials once it issues them; until
-    // then no credentials resolve and every question is answered 403.
+    // Questions come with the identity pools' temporary credentials (or a request signed
+    // with them); their sessions are the principals.
     let authorize = Arc::new(crate::authorize_http::AuthorizeState {
         policies,
-        resolver: Arc::new(crate::authorize_http::NoSessions),
+        resolver: Arc::new(crate::session_principals::SessionPrincipals {
+            identity: state.identity.clone(),
+        }),
         clock: clock.clone(),
     });
     let app = router::router(state.clone())

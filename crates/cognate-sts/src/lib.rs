@@ -19,6 +19,7 @@ use http::{HeaderMap, Response};
 
 use cognate_identity::IdentityService;
 
+pub use actions::role_id;
 pub use auth::authenticate;
 pub use wire::StsError;
 
