@@ -8,6 +8,7 @@
 pub mod client;
 pub mod report;
 pub mod selftest;
+mod srp;
 pub mod stats;
 pub mod targets;
 pub mod workload;
