@@ -36,6 +36,8 @@ pub enum CryptoError {
     KekNotAFile { path: PathBuf },
     #[error("encryption failed")]
     Seal,
+    #[error("random generator failed")]
+    Random,
     #[error("sealed value is malformed")]
     SealedMalformed,
     #[error("sealed value uses unknown format version {0}")]

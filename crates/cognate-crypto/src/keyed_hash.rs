@@ -34,6 +34,8 @@ pub mod purpose {
     /// Simulated SRP salts and verifiers for usernames that match no user, stable per
     /// (pool, username) so a PASSWORD_VERIFIER challenge does not tell them apart (R5).
     pub const SRP_SIMULATION: &str = "srp-simulated-user";
+    /// Single-use markers of accepted TOTP codes (pool, user, step) and MFA attempt slots.
+    pub const MFA_MARKERS: &str = "mfa-single-use";
 }
 
 /// A 32-byte key for [`keyed_hash`]. Zeroised when dropped; `Debug` never shows it.

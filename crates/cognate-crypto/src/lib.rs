@@ -22,6 +22,7 @@ pub mod keyed_hash;
 pub mod password;
 pub mod signing;
 pub mod srp;
+pub mod totp;
 
 pub use certificate::self_signed_certificate;
 pub use ct::constant_time_eq;

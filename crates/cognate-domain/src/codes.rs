@@ -28,6 +28,8 @@ pub enum CodePurpose {
     VerifyPhoneNumber,
     /// ConfirmForgotPassword.
     ForgotPassword,
+    /// An SMS_MFA or EMAIL_OTP sign-in challenge.
+    SignInMfa,
 }
 
 impl CodePurpose {
@@ -39,6 +41,7 @@ impl CodePurpose {
             Self::VerifyEmail => "verify_email",
             Self::VerifyPhoneNumber => "verify_phone_number",
             Self::ForgotPassword => "forgot_password",
+            Self::SignInMfa => "sign_in_mfa",
         }
     }
 
@@ -48,6 +51,8 @@ impl CodePurpose {
         match self {
             Self::SignUp | Self::VerifyEmail | Self::VerifyPhoneNumber => 24 * 3_600_000,
             Self::ForgotPassword => 3_600_000,
+            // The longest AuthSessionValidity; the challenge session bounds it further.
+            Self::SignInMfa => 15 * 60_000,
         }
     }
 

@@ -5,11 +5,13 @@
 
 mod auth;
 mod clients;
+mod devices;
 mod documents;
 mod domains;
 mod errors;
 mod groups;
 mod keys;
+mod mfa;
 mod mfa_config;
 mod paging;
 mod pool_documents;
@@ -35,6 +37,8 @@ pub fn implemented_operations() -> Vec<&'static str> {
         users::admin::IMPLEMENTED,
         users::self_service::IMPLEMENTED,
         auth::IMPLEMENTED,
+        mfa::IMPLEMENTED,
+        devices::IMPLEMENTED,
     ]
     .concat();
     all.sort_unstable();
@@ -707,6 +711,130 @@ impl CognitoIdentityProvider for IdpService {
         input: RevokeTokenRequest,
     ) -> Result<RevokeTokenResponse, ApiError> {
         auth::revoke_token(self, ctx, input).await
+    }
+
+    // ----- MFA --------------------------------------------------------------------------
+
+    async fn associate_software_token(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateSoftwareTokenRequest,
+    ) -> Result<AssociateSoftwareTokenResponse, ApiError> {
+        mfa::software_token::associate(self, ctx, input).await
+    }
+
+    async fn verify_software_token(
+        &self,
+        ctx: &RequestContext,
+        input: VerifySoftwareTokenRequest,
+    ) -> Result<VerifySoftwareTokenResponse, ApiError> {
+        mfa::software_token::verify(self, ctx, input).await
+    }
+
+    async fn set_user_mfa_preference(
+        &self,
+        ctx: &RequestContext,
+        input: SetUserMFAPreferenceRequest,
+    ) -> Result<SetUserMFAPreferenceResponse, ApiError> {
+        mfa::preferences::set_user_mfa_preference(self, ctx, input).await
+    }
+
+    async fn admin_set_user_mfa_preference(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserMFAPreferenceRequest,
+    ) -> Result<AdminSetUserMFAPreferenceResponse, ApiError> {
+        mfa::preferences::admin_set_user_mfa_preference(self, ctx, input).await
+    }
+
+    async fn set_user_settings(
+        &self,
+        ctx: &RequestContext,
+        input: SetUserSettingsRequest,
+    ) -> Result<SetUserSettingsResponse, ApiError> {
+        mfa::preferences::set_user_settings(self, ctx, input).await
+    }
+
+    async fn admin_set_user_settings(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserSettingsRequest,
+    ) -> Result<AdminSetUserSettingsResponse, ApiError> {
+        mfa::preferences::admin_set_user_settings(self, ctx, input).await
+    }
+
+    // ----- devices ----------------------------------------------------------------------
+
+    async fn confirm_device(
+        &self,
+        ctx: &RequestContext,
+        input: ConfirmDeviceRequest,
+    ) -> Result<ConfirmDeviceResponse, ApiError> {
+        devices::ops::confirm_device(self, ctx, input).await
+    }
+
+    async fn get_device(
+        &self,
+        ctx: &RequestContext,
+        input: GetDeviceRequest,
+    ) -> Result<GetDeviceResponse, ApiError> {
+        devices::ops::get_device(self, ctx, input).await
+    }
+
+    async fn list_devices(
+        &self,
+        ctx: &RequestContext,
+        input: ListDevicesRequest,
+    ) -> Result<ListDevicesResponse, ApiError> {
+        devices::ops::list_devices(self, ctx, input).await
+    }
+
+    async fn update_device_status(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDeviceStatusRequest,
+    ) -> Result<UpdateDeviceStatusResponse, ApiError> {
+        devices::ops::update_device_status(self, ctx, input).await
+    }
+
+    async fn forget_device(
+        &self,
+        ctx: &RequestContext,
+        input: ForgetDeviceRequest,
+    ) -> Result<(), ApiError> {
+        devices::ops::forget_device(self, ctx, input).await
+    }
+
+    async fn admin_get_device(
+        &self,
+        ctx: &RequestContext,
+        input: AdminGetDeviceRequest,
+    ) -> Result<AdminGetDeviceResponse, ApiError> {
+        devices::ops::admin_get_device(self, ctx, input).await
+    }
+
+    async fn admin_list_devices(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListDevicesRequest,
+    ) -> Result<AdminListDevicesResponse, ApiError> {
+        devices::ops::admin_list_devices(self, ctx, input).await
+    }
+
+    async fn admin_update_device_status(
+        &self,
+        ctx: &RequestContext,
+        input: AdminUpdateDeviceStatusRequest,
+    ) -> Result<AdminUpdateDeviceStatusResponse, ApiError> {
+        devices::ops::admin_update_device_status(self, ctx, input).await
+    }
+
+    async fn admin_forget_device(
+        &self,
+        ctx: &RequestContext,
+        input: AdminForgetDeviceRequest,
+    ) -> Result<(), ApiError> {
+        devices::ops::admin_forget_device(self, ctx, input).await
     }
 }
 

@@ -77,6 +77,20 @@ fn pool_factors(settings: &Map<String, Value>) -> Factors {
     }
 }
 
+/// The second factors a pool offers at sign-in, in Cognito's order.
+pub(crate) fn offered_factors(settings: &Value) -> Vec<crate::mfa::settings::Factor> {
+    use crate::mfa::settings::Factor;
+    let factors = pool_factors(settings.as_object().unwrap_or(&Map::new()));
+    [
+        (factors.sms, Factor::Sms),
+        (factors.totp, Factor::Totp),
+        (factors.email, Factor::Email),
+    ]
+    .into_iter()
+    .filter_map(|(on, factor)| on.then_some(factor))
+    .collect()
+}
+
 /// The rules between MFA mode and factors; messages as the service sends them.
 fn check_mode(mode: &str, factors: &Factors) -> Result<(), ApiError> {
     if mode == "OFF" && factors.any() {

@@ -32,6 +32,41 @@ pub enum Command {
     Messages(MessagesArgs),
     /// List or rotate a user pool's token-signing keys.
     Keys(KeysArgs),
+    /// Decide offline whether a role session may do an action on a resource, under a
+    /// policies file (prints the decision as JSON; exit status 0 allowed, 2 denied).
+    Authorize(AuthorizeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AuthorizeArgs {
+    /// The role policies file (the same format as `serve --policies`).
+    #[arg(long)]
+    pub policies: PathBuf,
+    /// The role the session assumed, e.g. arn:aws:iam::000000000000:role/AppAuthRole.
+    #[arg(long)]
+    pub role_arn: String,
+    /// service:Action, e.g. s3:PutObject.
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN, e.g. arn:aws:s3:::bucket/users/us-east-1:.../photo.jpg.
+    #[arg(long)]
+    pub resource: String,
+    /// The identity id (cognito-identity.amazonaws.com:sub).
+    #[arg(long, default_value = "")]
+    pub identity_id: String,
+    /// The identity pool id (cognito-identity.amazonaws.com:aud).
+    #[arg(long, default_value = "")]
+    pub identity_pool_id: String,
+    /// One value of cognito-identity.amazonaws.com:amr (repeat for several).
+    #[arg(long)]
+    pub amr: Vec<String>,
+    /// A session tag as KEY=VALUE (aws:PrincipalTag/KEY); repeat for several.
+    #[arg(long = "principal-tag")]
+    pub principal_tags: Vec<String>,
+    /// A request condition key as KEY=VALUE, e.g. dynamodb:LeadingKeys=us-east-1:...;
+    /// repeating a key gives it several values.
+    #[arg(long)]
+    pub context: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -169,6 +204,11 @@ pub struct ServeArgs {
     /// e.g. 10.0.0.0/8,fd00::/8); from any other peer the header is ignored.
     #[arg(long, env = "COGNATE_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
+
+    /// Role permission policies (JSON: role ARN -> named IAM policy documents), decided by
+    /// `POST /_cognate/authorize`; checked at start-up.
+    #[arg(long, env = "COGNATE_POLICIES")]
+    pub policies: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -208,6 +248,7 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     /// `[signing_keys]`: the rotation schedule and the key cache.
     signing_keys: Option<FileSigningKeys>,
+    policies: Option<PathBuf>,
 }
 
 /// The file form of the `--signing-key-*` flags.
@@ -335,6 +376,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Key rotation and how long nodes cache keys.
     pub signing_keys: RotationSchedule,
+    /// The role policies file, if any (without one every authorization is a default deny).
+    pub policies: Option<PathBuf>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
@@ -450,6 +493,7 @@ impl Settings {
             delivery.log_messages = true;
         }
         Ok(Settings {
+            policies: args.policies.or(file.policies),
             delivery,
             rate_limits,
             allow_common_passwords: args.allow_common_passwords
@@ -664,6 +708,33 @@ mod tests {
         assert_eq!(settings.region, "eu-west-1");
         assert_eq!(settings.listen.port(), 2);
         assert_eq!(settings.admin_credentials[0].access_key_id, "AKID");
+    }
+
+    #[test]
+    fn policies_path_from_flag_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(&path, "policies = \"/etc/cognate/policies.json\"\n").unwrap();
+        let from_file = Settings::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_file.policies,
+            Some(PathBuf::from("/etc/cognate/policies.json"))
+        );
+        let from_flag = Settings::resolve(ServeArgs {
+            config: Some(path),
+            policies: Some(PathBuf::from("mine.json")),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(from_flag.policies, Some(PathBuf::from("mine.json")));
+        assert_eq!(
+            Settings::resolve(ServeArgs::default()).unwrap().policies,
+            None
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let bound = listener.local_addr().context("reading the bound address")?;
     settings.check_admin_exposure(bound)?;
 
+    let policies = Arc::new(load_policies(&settings)?);
     let store = open_store(&settings).await?;
     let kek = Arc::new(load_kek(&settings)?);
     let public_url = settings
@@ -104,7 +105,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         delivery: delivery.clone(),
         draining: AtomicBool::new(false),
     });
-    let app = router::router(state.clone()).merge(cognate_web::routes(web));
+    // The identity pools' session store resolves credentials once it issues them; until
+    // then no credentials resolve and every question is answered 403.
+    let authorize = Arc::new(crate::authorize_http::AuthorizeState {
+        policies,
+        resolver: Arc::new(crate::authorize_http::NoSessions),
+        clock: clock.clone(),
+    });
+    let app = router::router(state.clone())
+        .merge(cognate_web::routes(web))
+        .merge(crate::authorize_http::routes(authorize));
 
     let purge_store = state.store.clone();
     let stop = shutdown::spawn(state, settings.drain_delay, settings.shutdown_timeout);
@@ -160,6 +170,19 @@ pub(crate) async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn St
             Ok(Arc::new(store))
         }
     }
+}
+
+/// The role policies, checked now so a bad file stops the start rather than a request.
+fn load_policies(settings: &Settings) -> anyhow::Result<cognate_policy::PolicySet> {
+    let Some(path) = &settings.policies else {
+        return Ok(cognate_policy::PolicySet::new());
+    };
+    let policies = cognate_policy::PolicySet::load(path).context("--policies")?;
+    for warning in policies.warnings() {
+        tracing::warn!(%warning, "role policies");
+    }
+    tracing::info!(path = %path.display(), roles = policies.roles().count(), "role policies loaded");
+    Ok(policies)
 }
 
 pub(crate) fn load_kek(settings: &Settings) -> anyhow::Result<Kek> {

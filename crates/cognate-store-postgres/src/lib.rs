@@ -14,6 +14,7 @@ mod codec;
 mod codes;
 mod counters;
 mod db;
+mod devices;
 mod domains;
 mod error;
 mod groups;

@@ -11,6 +11,7 @@ mod codec;
 mod codes;
 mod counters;
 mod db;
+mod devices;
 mod domains;
 mod error;
 mod groups;

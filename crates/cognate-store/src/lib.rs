@@ -18,6 +18,7 @@
 mod clients;
 mod codes;
 mod counters;
+mod devices;
 mod domains;
 mod error;
 mod groups;
@@ -41,6 +42,7 @@ pub use codes::{CodeCheck, CodeRecord, CodeStore, hashes_match};
 pub use counters::{
     CounterState, CounterStore, pool_counter_prefix, user_counter_key, user_counter_prefix,
 };
+pub use devices::{DeviceRecord, DeviceStore};
 pub use domains::{DomainRecord, DomainStore};
 pub use error::{Constraint, StoreError};
 pub use groups::{GroupRecord, GroupStore};
@@ -74,6 +76,7 @@ pub trait Store:
     + CounterStore
     + TokenStore
     + SessionStore
+    + DeviceStore
     + OutboxStore
     + MaintenanceStore
     + Health
@@ -95,6 +98,7 @@ impl<T> Store for T where
         + CounterStore
         + TokenStore
         + SessionStore
+        + DeviceStore
         + OutboxStore
         + MaintenanceStore
         + Health

@@ -1,7 +1,10 @@
 //! The sign-in engine: flows and challenges as a state machine whose state travels in a
 //! sealed Session.
 
+mod device;
 pub(crate) mod lockout;
+mod mfa;
+pub(crate) mod mfa_attempts;
 mod outcome;
 mod password;
 mod refresh;
@@ -99,8 +102,13 @@ async fn refresh_flow(
             svc.check_secret_hash(client, &user.sub, provided).await?;
         }
     }
+    // JS sends DEVICE_KEY always, null when it has none.
+    let device_key = params
+        .get("DEVICE_KEY")
+        .map(String::as_str)
+        .filter(|k| !k.is_empty() && *k != "null");
     Ok(Outcome::Tokens(
-        refresh::refresh(svc, pool, client, token, now_ms).await?,
+        refresh::refresh(svc, pool, client, token, device_key, now_ms).await?,
     ))
 }
 
@@ -228,6 +236,19 @@ async fn respond(
         ChallengeNameType::PasswordVerifier => {
             srp::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
         }
+        ChallengeNameType::SmsMfa
+        | ChallengeNameType::SoftwareTokenMfa
+        | ChallengeNameType::EmailOtp
+        | ChallengeNameType::SelectMfaType
+        | ChallengeNameType::MfaSetup => {
+            mfa::answer(svc, pool, client, challenge, session, responses, now_ms).await
+        }
+        ChallengeNameType::DeviceSrpAuth => {
+            device::answer_srp_auth(svc, pool, client, session, responses, now_ms).await
+        }
+        ChallengeNameType::DevicePasswordVerifier => {
+            device::answer_password_verifier(svc, pool, client, session, responses, now_ms).await
+        }
         ChallengeNameType::AdminNoSrpAuth => Err(ApiError::invalid_parameter(
             "ADMIN_NO_SRP_AUTH is not a challenge that can be answered.",
         )),
@@ -309,6 +330,7 @@ pub async fn get_tokens_from_refresh_token(
         &pool,
         &client,
         input.refresh_token.expose(),
+        input.device_key.as_deref(),
         ctx.now_ms,
     )
     .await?;

@@ -22,7 +22,6 @@ use crate::auth::outcome::{Outcome, missing_parameter, new_password_required, no
 use crate::auth::session::{self, invalid_session};
 use crate::errors::store_failure;
 use crate::service::IdpService;
-use crate::tokens::issue::SignInEvent;
 use crate::users::PoolRules;
 use crate::users::lookup::ClientRules;
 
@@ -110,16 +109,18 @@ pub async fn sign_in(
     // verified is still the current one.
     svc.backfill_srp_verifier(&user, password).await;
     svc.upgrade_password_hash(&user, password).await;
-    after_correct_password(svc, pool, client, &user, now_ms).await
+    let device_key = parameters.get("DEVICE_KEY").map(String::as_str);
+    after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }
 
 /// What a correct password (or SRP claim) leads to, by the user's status: a reset demand,
-/// the NEW_PASSWORD_REQUIRED challenge, or tokens.
+/// the NEW_PASSWORD_REQUIRED challenge, or the second factor (`auth/mfa.rs`) and tokens.
 pub async fn after_correct_password(
     svc: &IdpService,
     pool: &PoolRules,
     client: &ClientRules,
     user: &UserRecord,
+    device_key: Option<&str>,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
     let status = UserStatus::parse(&user.status).unwrap_or(UserStatus::Confirmed);
@@ -136,10 +137,9 @@ pub async fn after_correct_password(
             }
             new_password_required(svc, pool, client, user, now_ms)
         }
-        AfterPassword::SignedIn => Ok(Outcome::Tokens(
-            svc.issue_tokens(pool, client, user, &SignInEvent::new(now_ms), true, now_ms)
-                .await?,
-        )),
+        AfterPassword::SignedIn => {
+            crate::auth::mfa::after_first_factor(svc, pool, client, user, device_key, now_ms).await
+        }
     }
 }
 
@@ -303,10 +303,9 @@ pub async fn answer_new_password(
         .update_user(&user, &aliases)
         .await
         .map_err(crate::users::admin::user_write_failure)?;
-    Ok(Outcome::Tokens(
-        svc.issue_tokens(pool, client, &user, &SignInEvent::new(now_ms), true, now_ms)
-            .await?,
-    ))
+    // The second factor follows the new password, as it follows a password sign-in.
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
+    crate::auth::mfa::after_first_factor(svc, pool, client, &user, device_key, now_ms).await
 }
 
 /// `userAttributes.<name>` responses, checked against the schema and the client's write

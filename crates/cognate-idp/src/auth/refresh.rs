@@ -106,9 +106,17 @@ pub async fn refresh(
     pool: &PoolRules,
     client: &ClientRules,
     token: &str,
+    device_key: Option<&str>,
     now_ms: i64,
 ) -> Result<AuthenticationResultType, ApiError> {
     let record = live_token(svc, pool, client, token, now_ms).await?;
+    // A token issued to a tracked device refreshes only with that device's key (Cognito
+    // answers a missing or other key this way, cognito-auth-protocol.md §1.6).
+    if let Some(bound) = record.device_key.as_deref()
+        && device_key != Some(bound)
+    {
+        return Err(invalid_refresh_token());
+    }
     let user = svc
         .store
         .get_user_by_sub(pool.id(), &record.sub)
@@ -121,6 +129,7 @@ pub async fn refresh(
     let event = SignInEvent {
         auth_time_s: record.auth_time_s,
         origin_jti: record.origin_jti.clone(),
+        device_key: record.device_key.clone(),
     };
     let mut result = svc
         .issue_tokens(pool, client, &user, &event, false, now_ms)

@@ -50,15 +50,26 @@ pub fn open(
     client_id: &str,
     now_ms: i64,
 ) -> Result<ChallengeState, ApiError> {
+    let state = open_for_any_client(kek, session, now_ms)?;
+    if state.client_id != client_id {
+        return Err(invalid_session());
+    }
+    Ok(state)
+}
+
+/// Opens a session presented without a client id (AssociateSoftwareToken and
+/// VerifySoftwareToken in the MFA_SETUP path); the state still names its client.
+pub fn open_for_any_client(
+    kek: &Kek,
+    session: &str,
+    now_ms: i64,
+) -> Result<ChallengeState, ApiError> {
     let state: ChallengeState = STANDARD
         .decode(session.as_bytes())
         .ok()
         .and_then(|sealed| kek.open(&sealed, SEALING_CONTEXT).ok())
         .and_then(|plaintext| serde_json::from_slice(&plaintext).ok())
         .ok_or_else(invalid_session)?;
-    if state.client_id != client_id {
-        return Err(invalid_session());
-    }
     if now_ms >= state.expires_ms {
         return Err(ApiError::new(
             ErrorCode::NotAuthorizedException,

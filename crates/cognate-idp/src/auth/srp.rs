@@ -71,6 +71,9 @@ struct SrpState {
     /// count failures under the key the password flow uses for it), not USER_ID_FOR_SRP.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     unknown: bool,
+    /// DEVICE_KEY sent with USER_SRP_AUTH (clients may also repeat it in the answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_key: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -259,7 +262,10 @@ fn hex_lower(bytes: &[u8]) -> String {
 // USER_SRP_AUTH
 // ---------------------------------------------------------------------------------------
 
-fn required<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required<'a>(
+    params: &'a BTreeMap<String, String>,
+    name: &str,
+) -> Result<&'a str, ApiError> {
     params
         .get(name)
         .map(String::as_str)
@@ -316,6 +322,7 @@ pub async fn initiate(
     let data = serde_json::to_value(SrpState {
         challenge,
         unknown: unknown_key.is_some(),
+        device_key: params.get("DEVICE_KEY").filter(|k| !k.is_empty()).cloned(),
     })
     .map_err(|e| internal("encoding an SRP challenge", e))?;
     let state = ChallengeState {
@@ -364,15 +371,15 @@ pub fn timestamp_is_fresh(timestamp_s: i64, now_ms: i64) -> bool {
 }
 
 /// The claim as received, checked for presence and form before the session is spent.
-struct Claim {
-    username: String,
-    secret_block: String,
-    signature: String,
-    timestamp: time::OffsetDateTime,
+pub(crate) struct Claim {
+    pub(crate) username: String,
+    pub(crate) secret_block: String,
+    pub(crate) signature: String,
+    pub(crate) timestamp: time::OffsetDateTime,
 }
 
 impl Claim {
-    fn parse(responses: &BTreeMap<String, String>) -> Result<Self, ApiError> {
+    pub(crate) fn parse(responses: &BTreeMap<String, String>) -> Result<Self, ApiError> {
         let username = required(responses, "USERNAME")?.to_owned();
         let secret_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?.to_owned();
         let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?.to_owned();
@@ -559,7 +566,12 @@ pub async fn answer_password_verifier(
     if !checked? {
         return Err(not_authorized(INCORRECT));
     }
-    after_correct_password(svc, pool, client, &user, now_ms).await
+    let device_key = responses
+        .get("DEVICE_KEY")
+        .filter(|k| !k.is_empty())
+        .or(srp_state.device_key.as_ref())
+        .map(String::as_str);
+    after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }
 
 /// The work of a checked claim for an answer that does not depend on it: the claim is
@@ -696,6 +708,7 @@ mod tests {
             data: serde_json::to_value(SrpState {
                 challenge,
                 unknown: true,
+                device_key: None,
             })
             .unwrap(),
         };

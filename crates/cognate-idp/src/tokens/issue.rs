@@ -27,6 +27,9 @@ pub struct SignInEvent {
     pub auth_time_s: i64,
     /// The refresh-token family; new for a sign-in, kept across refreshes.
     pub origin_jti: String,
+    /// The tracked device signed in from (the access token's `device_key`); kept across
+    /// refreshes.
+    pub device_key: Option<String>,
 }
 
 impl SignInEvent {
@@ -34,6 +37,7 @@ impl SignInEvent {
         Self {
             auth_time_s: now_ms.div_euclid(1000),
             origin_jti: ids::uuid(),
+            device_key: None,
         }
     }
 }
@@ -74,7 +78,7 @@ impl IdpService {
             issued_at_s: now_ms.div_euclid(1000),
             origin_jti: &event.origin_jti,
             event_id: &event_id,
-            device_key: None,
+            device_key: event.device_key.as_deref(),
         };
         let readable = client.access.readable(&all_attributes(user));
         let id_claims = id_token_claims(&context, &ids::uuid(), validity.id_s, &readable);
@@ -101,7 +105,7 @@ impl IdpService {
                 client_id: client.id().to_owned(),
                 origin_jti: event.origin_jti.clone(),
                 auth_time_s: event.auth_time_s,
-                device_key: None,
+                device_key: event.device_key.clone(),
                 scopes: SIGNIN_SCOPE.to_owned(),
                 issued_ms: now_ms,
                 expires_ms: now_ms.saturating_add(validity.refresh_s.saturating_mul(1000)),

@@ -5,6 +5,7 @@
 // These tests drive a real process, so they measure and sign with the wall clock.
 #![allow(clippy::disallowed_methods)]
 
+mod authorize;
 mod coverage;
 mod crash_security_state;
 mod durability;
@@ -12,6 +13,7 @@ mod fixtures;
 mod hash_overload;
 mod key_rotation;
 mod lifecycle;
+mod mfa_devices;
 mod multi_node;
 mod outage;
 mod password_hashes;

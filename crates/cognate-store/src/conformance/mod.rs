@@ -11,6 +11,7 @@
 
 mod auth;
 mod clients;
+mod devices;
 mod domains;
 mod fixtures;
 mod groups;
@@ -34,6 +35,7 @@ use crate::Store;
 pub mod cases {
     pub use super::auth::*;
     pub use super::clients::*;
+    pub use super::devices::*;
     pub use super::domains::*;
     pub use super::groups::*;
     pub use super::identity_pools::*;
@@ -167,6 +169,8 @@ macro_rules! conformance_tests {
             race_counter_slots_cas_one_wins,
             race_claim_due_messages_disjoint,
             purge_keeps_what_rules_still_need,
+            device_lifecycle,
+            race_confirm_device_once,
         );
     };
 }

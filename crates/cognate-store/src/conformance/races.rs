@@ -11,7 +11,7 @@ use crate::{CodeCheck, CodeRecord, Constraint, RotateOutcome, StoreError, TagCha
 const ROUNDS: usize = 10;
 
 /// Runs `n` copies of `op` released at the same instant, returning their results.
-async fn race<T, F, Fut>(n: usize, op: F) -> Vec<Result<T, StoreError>>
+pub(crate) async fn race<T, F, Fut>(n: usize, op: F) -> Vec<Result<T, StoreError>>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut,
