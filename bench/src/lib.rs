@@ -11,4 +11,5 @@ pub mod selftest;
 mod srp;
 pub mod stats;
 pub mod targets;
+mod totp;
 pub mod workload;

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::client::{Conn, Endpoint, Req, Resp, Timed};
 use crate::srp::SrpClient;
+use crate::totp::{TOTP_USERS, TotpUsers};
 use crate::stats::{Figures, Outcome, histogram};
 
 /// How many preloaded users get a password to sign in with (worker `w` signs in as user
@@ -32,8 +33,8 @@ pub enum Op {
     /// SRP sign-in: InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER,
     /// timed as one operation (see `srp.rs`).
     SrpAuth,
-    /// Extension point: a sign-in with a TOTP second factor (SOFTWARE_TOKEN_MFA). Give it a
-    /// sequence in `Op::perform` and drop it from `Op::not_yet`.
+    /// A password sign-in answered with a TOTP code (SOFTWARE_TOKEN_MFA), timed as one
+    /// operation (see `totp.rs`).
     TotpAuth,
 }
 
@@ -73,7 +74,7 @@ impl Op {
     }
 
     pub fn not_yet(self) -> bool {
-        matches!(self, Op::TotpAuth)
+        false
     }
 
     /// One operation of worker `w`: one request and its check, or a whole multi-step
@@ -98,6 +99,15 @@ impl Op {
             let verdict = match &w.srp {
                 Some(client) => client.sign_in(ctx, &mut timed, &username).await,
                 None => Err("no SRP client".into()),
+            };
+            return (timed.waited, verdict);
+        }
+        if self == Op::TotpAuth {
+            let mut timed = Timed::new(conn);
+            let verdict = match ctx.totp.get() {
+                Some(Ok(users)) => users.sign_in(ctx, &mut timed).await,
+                Some(Err(e)) => Err(e.clone()),
+                None => Err("TOTP users not set up".into()),
             };
             return (timed.waited, verdict);
         }
@@ -265,6 +275,8 @@ pub struct Context {
     pub sign_ups: AtomicU64,
     /// One token pair per sign-in user, for REFRESH_TOKEN_AUTH and GetUser.
     pub tokens: Vec<Tokens>,
+    /// The users of the TOTP sign-in, set up before its first measurement.
+    pub totp: tokio::sync::OnceCell<Result<TotpUsers, String>>,
 }
 
 impl Context {
@@ -324,7 +336,7 @@ pub struct Report {
 
 /// One setup call. `TooManyRequestsException` (Cognate's password-hash gate shedding load,
 /// on a slow debug build) is retried after a pause: the preload is not what is measured.
-async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value> {
+pub(crate) async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value> {
     let mut attempts = 0;
     loop {
         let resp = conn.send(req).await.with_context(|| what.to_owned())?;
@@ -381,6 +393,20 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
         .as_str()
         .context("CreateUserPoolClient returned no ClientId")?
         .to_owned();
+    // MFA is optional, so only the users who set up a software token (the TOTP sign-in's)
+    // are asked for a code. A target without MFA leaves the TOTP sign-in unsupported.
+    let mfa = endpoint.idp(
+        "SetUserPoolMfaConfig",
+        &json!({
+            "UserPoolId": pool_id,
+            "MfaConfiguration": "OPTIONAL",
+            "SoftwareTokenMfaConfiguration": {"Enabled": true},
+        }),
+        true,
+    );
+    if let Err(e) = call(&mut conn, &mfa, "SetUserPoolMfaConfig").await {
+        eprintln!("  no MFA on this target: {e:#}");
+    }
     let mut ctx = Context {
         endpoint: endpoint.clone(),
         pool_id,
@@ -390,6 +416,7 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
         run_id,
         sign_ups: AtomicU64::new(0),
         tokens: Vec::new(),
+        totp: tokio::sync::OnceCell::new(),
     };
 
     let start = Instant::now();
@@ -533,7 +560,18 @@ pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize
     Ok(rows)
 }
 
-async fn probe(ctx: &Context, op: Op) -> Result<(), String> {
+async fn probe(ctx: &Arc<Context>, op: Op) -> Result<(), String> {
+    if op == Op::TotpAuth {
+        let count = TOTP_USERS.min(ctx.users.max(1));
+        eprintln!("  setting up {count} TOTP users...");
+        let setup = ctx
+            .totp
+            .get_or_init(|| TotpUsers::setup(ctx, count))
+            .await;
+        if let Err(e) = setup {
+            return Err(e.clone());
+        }
+    }
     let mut conn = Conn::new(&ctx.endpoint);
     let mut state = WorkerState::new(0);
     op.perform(ctx, &mut state, &mut conn).await.1
