@@ -210,6 +210,29 @@ impl Conn {
     }
 }
 
+/// A connection that adds up the time its requests wait for the server, for operations of
+/// several requests with client work in between.
+pub struct Timed<'a> {
+    conn: &'a mut Conn,
+    pub waited: std::time::Duration,
+}
+
+impl<'a> Timed<'a> {
+    pub fn new(conn: &'a mut Conn) -> Self {
+        Self {
+            conn,
+            waited: std::time::Duration::ZERO,
+        }
+    }
+
+    pub async fn send(&mut self, req: &Req) -> Result<Resp> {
+        let sent = std::time::Instant::now();
+        let result = self.conn.send(req).await;
+        self.waited += sent.elapsed();
+        result
+    }
+}
+
 /// The wall clock, for SigV4 dates (the servers check signatures against their own clock).
 pub fn now_unix() -> i64 {
     SystemTime::now()

@@ -8,6 +8,8 @@
 pub mod client;
 pub mod report;
 pub mod selftest;
+mod srp;
 pub mod stats;
 pub mod targets;
+mod totp;
 pub mod workload;

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use cognate_bench::client::Endpoint;
-use cognate_bench::report::{TargetResult, notes, render};
+use cognate_bench::report::{TargetResult, notes, render, render_cpu};
 use cognate_bench::targets::{self, Settings, Target};
 use cognate_bench::workload::{self, Op, Options};
 use cognate_bench::{selftest, stats};
@@ -85,12 +85,13 @@ struct WorkloadArgs {
 }
 
 impl WorkloadArgs {
-    fn options(&self) -> Options {
+    fn options(&self, server_pid: Option<u32>) -> Options {
         Options {
             users: self.users,
             duration: Duration::from_secs_f64(self.duration_secs),
             concurrency: self.concurrency.clone(),
             only: Vec::new(),
+            server_pid,
         }
     }
 }
@@ -104,7 +105,7 @@ async fn main() -> Result<()> {
             workload: args,
         } => {
             let endpoint = Endpoint::parse(&endpoint)?;
-            let report = workload::run_all(&endpoint, &args.options()).await?;
+            let report = workload::run_all(&endpoint, &args.options(pid)).await?;
             let result = TargetResult {
                 name: endpoint.url(),
                 target: None,
@@ -115,6 +116,7 @@ async fn main() -> Result<()> {
             };
             let results = [result];
             println!("{}", render(&results, &args.concurrency));
+            println!("{}", render_cpu(&results, &args.concurrency));
             println!("{}", notes(&results));
         }
         Command::SelfTest {
@@ -167,7 +169,7 @@ async fn compare(
     output: Option<PathBuf>,
 ) -> Result<()> {
     let ceiling = selftest::run(Duration::from_secs(2), &[16]).await?;
-    let options = args.options();
+    let options = args.options(None);
     let mut results = Vec::new();
     for &target in targets {
         eprintln!("== {}", target.name());
@@ -188,6 +190,10 @@ async fn compare(
                     running.endpoint.url()
                 );
                 result.startup = Some(running.startup);
+                let options = Options {
+                    server_pid: running.pid(),
+                    ..options.clone()
+                };
                 match workload::run_all(&running.endpoint, &options).await {
                     Ok(report) => result.report = Some(report),
                     Err(e) => result.failure = Some(format!("{e:#}")),
@@ -224,6 +230,11 @@ async fn compare(
     );
     text.push_str(&render(&results, &options.concurrency));
     text.push('\n');
+    let cpu = render_cpu(&results, &options.concurrency);
+    if !cpu.is_empty() {
+        text.push_str(&cpu);
+        text.push('\n');
+    }
     text.push_str(&notes(&results));
     println!("{text}");
     if let Some(path) = output {

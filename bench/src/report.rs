@@ -164,6 +164,45 @@ pub fn render(results: &[TargetResult], concurrency: &[usize]) -> String {
     out
 }
 
+/// The server's CPU time per operation (microseconds of user + system time of its process,
+/// divided by the operations answered), one column per target; empty when no target's
+/// process was known.
+pub fn render_cpu(results: &[TargetResult], concurrency: &[usize]) -> String {
+    let cpu = |r: &TargetResult, op: Op, c: usize| match r.outcome(op, c) {
+        Some(Outcome::Measured(f)) => f.server_cpu_us,
+        _ => None,
+    };
+    let known = Op::ALL.iter().any(|&op| {
+        concurrency
+            .iter()
+            .any(|&c| results.iter().any(|r| cpu(r, op, c).is_some()))
+    });
+    if !known {
+        return String::new();
+    }
+    let mut out = String::from("| server CPU per operation | c |");
+    for r in results {
+        let _ = write!(out, " {} |", r.name);
+    }
+    out.push_str("\n| --- | --: |");
+    for _ in results {
+        out.push_str(" --: |");
+    }
+    out.push('\n');
+    for op in Op::ALL {
+        for &c in concurrency {
+            let _ = write!(out, "| {} | {c} |", op.name());
+            for r in results {
+                let text = cpu(r, op, c)
+                    .map_or_else(|| "—".into(), |us| format!("{} ms", ms(us.round() as u64)));
+                let _ = write!(out, " {text} |");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The notes printed under the table.
 pub fn notes(results: &[TargetResult]) -> String {
     let mut out = String::from(

@@ -60,7 +60,7 @@ pub async fn run(duration: Duration, concurrency: &[usize]) -> Result<Vec<(Op, u
     let mut rows = Vec::new();
     for op in [Op::Jwks, Op::AdminGetUser] {
         for &c in concurrency {
-            let figures = measure(&ctx, op, c, duration).await?;
+            let figures = measure(&ctx, op, c, duration, None).await?;
             let label = match op {
                 Op::Jwks => "GET (unsigned)",
                 _ => "POST AdminGetUser (SigV4-signed)",

@@ -29,6 +29,8 @@ pub struct Figures {
     pub p99_us: u64,
     /// The first unexpected answer, if any.
     pub first_error: Option<String>,
+    /// The server process's CPU time per operation, in microseconds, when its pid is known.
+    pub server_cpu_us: Option<f64>,
 }
 
 impl Figures {
@@ -45,6 +47,7 @@ impl Figures {
             p50_us: hist.value_at_quantile(0.50),
             p99_us: hist.value_at_quantile(0.99),
             first_error,
+            server_cpu_us: None,
         }
     }
 

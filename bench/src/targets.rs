@@ -222,6 +222,20 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU time a process has used so far (user + system, all its threads), in microseconds,
+/// from `/proc/<pid>/stat`. Its resolution is the kernel's clock tick: 10 ms.
+pub fn cpu_time_us(pid: u32) -> Option<u64> {
+    // Linux reports these fields in USER_HZ ticks, fixed at 100 per second by its ABI.
+    const MICROS_PER_TICK: u64 = 10_000;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) * MICROS_PER_TICK)
+}
+
 fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())

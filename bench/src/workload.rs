@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
-use crate::client::{Conn, Endpoint, Req, Resp};
+use crate::client::{Conn, Endpoint, Req, Resp, Timed};
+use crate::srp::SrpClient;
+use crate::totp::{TOTP_USERS, TotpUsers};
 use crate::stats::{Figures, Outcome, histogram};
 
 /// How many preloaded users get a password to sign in with (worker `w` signs in as user
@@ -28,11 +30,11 @@ pub enum Op {
     ListUsersFilter,
     ListUsersPage,
     Jwks,
-    /// Extension point: SRP sign-in (InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge
-    /// PASSWORD_VERIFIER). Give it a request builder in `Op::request` and a check in
-    /// `Op::check`, and drop it from `Op::not_yet`.
+    /// SRP sign-in: InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER,
+    /// timed as one operation (see `srp.rs`).
     SrpAuth,
-    /// Extension point: a sign-in with a TOTP second factor (SOFTWARE_TOKEN_MFA).
+    /// A password sign-in answered with a TOTP code (SOFTWARE_TOKEN_MFA), timed as one
+    /// operation (see `totp.rs`).
     TotpAuth,
 }
 
@@ -66,15 +68,60 @@ impl Op {
     }
 
     /// Whether the operation hashes a password (Argon2id on Cognate, plaintext on the peers).
+    /// SRP does not: the server checks a claim against the stored verifier.
     pub fn hashes_password(self) -> bool {
-        matches!(
-            self,
-            Op::SignUp | Op::PasswordAuth | Op::SrpAuth | Op::TotpAuth
-        )
+        matches!(self, Op::SignUp | Op::PasswordAuth | Op::TotpAuth)
     }
 
     pub fn not_yet(self) -> bool {
-        matches!(self, Op::SrpAuth | Op::TotpAuth)
+        false
+    }
+
+    /// One operation of worker `w`: one request and its check, or a whole multi-step
+    /// sign-in. Answers the time spent waiting for the server (the generator's own work
+    /// between two requests is not the server's latency) and the verdict: `Err` is the
+    /// unexpected answer.
+    async fn perform(
+        self,
+        ctx: &Context,
+        w: &mut WorkerState,
+        conn: &mut Conn,
+    ) -> (Duration, Result<(), String>) {
+        if self == Op::SrpAuth {
+            if w.srp.is_none() {
+                match SrpClient::new() {
+                    Ok(client) => w.srp = Some(client),
+                    Err(e) => return (Duration::ZERO, Err(e)),
+                }
+            }
+            let username = user_name(w.id % ctx.sign_in_users());
+            let mut timed = Timed::new(conn);
+            let verdict = match &w.srp {
+                Some(client) => client.sign_in(ctx, &mut timed, &username).await,
+                None => Err("no SRP client".into()),
+            };
+            return (timed.waited, verdict);
+        }
+        if self == Op::TotpAuth {
+            let mut timed = Timed::new(conn);
+            let verdict = match ctx.totp.get() {
+                Some(Ok(users)) => users.sign_in(ctx, &mut timed).await,
+                Some(Err(e)) => Err(e.clone()),
+                None => Err("TOTP users not set up".into()),
+            };
+            return (timed.waited, verdict);
+        }
+        let Some(req) = self.request(ctx, w) else {
+            return (Duration::ZERO, Err("not written yet".into()));
+        };
+        let sent = Instant::now();
+        let result = conn.send(&req).await;
+        let waited = sent.elapsed();
+        let verdict = match result {
+            Ok(resp) => self.check(ctx, w, &resp),
+            Err(e) => Err(format!("{e:#}")),
+        };
+        (waited, verdict)
     }
 
     /// The next request of worker `w`; `None` for operations not written yet.
@@ -148,6 +195,7 @@ impl Op {
                 ep.idp("ListUsers", &body, true)
             }
             Op::Jwks => ep.get(&format!("/{}/.well-known/jwks.json", ctx.pool_id)),
+            // Several requests each: see `perform`.
             Op::SrpAuth | Op::TotpAuth => return None,
         };
         Some(req)
@@ -227,6 +275,8 @@ pub struct Context {
     pub sign_ups: AtomicU64,
     /// One token pair per sign-in user, for REFRESH_TOKEN_AUTH and GetUser.
     pub tokens: Vec<Tokens>,
+    /// The users of the TOTP sign-in, set up before its first measurement.
+    pub totp: tokio::sync::OnceCell<Result<TotpUsers, String>>,
 }
 
 impl Context {
@@ -243,6 +293,7 @@ struct WorkerState {
     id: usize,
     rng: u64,
     page_token: Option<String>,
+    srp: Option<SrpClient>,
 }
 
 impl WorkerState {
@@ -251,6 +302,7 @@ impl WorkerState {
             id,
             rng: 0x9E37_79B9_7F4A_7C15 ^ (id as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9),
             page_token: None,
+            srp: None,
         }
     }
 
@@ -270,6 +322,8 @@ pub struct Options {
     pub concurrency: Vec<usize>,
     /// Only these operations (all when empty).
     pub only: Vec<Op>,
+    /// The server's process, to report its CPU time per operation.
+    pub server_pid: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -282,7 +336,7 @@ pub struct Report {
 
 /// One setup call. `TooManyRequestsException` (Cognate's password-hash gate shedding load,
 /// on a slow debug build) is retried after a pause: the preload is not what is measured.
-async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value> {
+pub(crate) async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value> {
     let mut attempts = 0;
     loop {
         let resp = conn.send(req).await.with_context(|| what.to_owned())?;
@@ -324,7 +378,11 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
             &json!({
                 "UserPoolId": pool_id,
                 "ClientName": "bench",
-                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                "ExplicitAuthFlows": [
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ],
             }),
             true,
         ),
@@ -335,6 +393,20 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
         .as_str()
         .context("CreateUserPoolClient returned no ClientId")?
         .to_owned();
+    // MFA is optional, so only the users who set up a software token (the TOTP sign-in's)
+    // are asked for a code. A target without MFA leaves the TOTP sign-in unsupported.
+    let mfa = endpoint.idp(
+        "SetUserPoolMfaConfig",
+        &json!({
+            "UserPoolId": pool_id,
+            "MfaConfiguration": "OPTIONAL",
+            "SoftwareTokenMfaConfiguration": {"Enabled": true},
+        }),
+        true,
+    );
+    if let Err(e) = call(&mut conn, &mfa, "SetUserPoolMfaConfig").await {
+        eprintln!("  no MFA on this target: {e:#}");
+    }
     let mut ctx = Context {
         endpoint: endpoint.clone(),
         pool_id,
@@ -344,6 +416,7 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
         run_id,
         sign_ups: AtomicU64::new(0),
         tokens: Vec::new(),
+        totp: tokio::sync::OnceCell::new(),
     };
 
     let start = Instant::now();
@@ -467,7 +540,7 @@ pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize
             continue;
         }
         for &c in &options.concurrency {
-            let figures = measure(ctx, op, c, options.duration).await?;
+            let figures = measure(ctx, op, c, options.duration, options.server_pid).await?;
             eprintln!(
                 "  {:<34} c={c:<3} {:>9} req/s  p50 {:>7} ms  p99 {:>7} ms  errors {}{}",
                 op.name(),
@@ -487,21 +560,33 @@ pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize
     Ok(rows)
 }
 
-async fn probe(ctx: &Context, op: Op) -> Result<(), String> {
+async fn probe(ctx: &Arc<Context>, op: Op) -> Result<(), String> {
+    if op == Op::TotpAuth {
+        let count = TOTP_USERS.min(ctx.users.max(1));
+        eprintln!("  setting up {count} TOTP users...");
+        let setup = ctx
+            .totp
+            .get_or_init(|| TotpUsers::setup(ctx, count))
+            .await;
+        if let Err(e) = setup {
+            return Err(e.clone());
+        }
+    }
     let mut conn = Conn::new(&ctx.endpoint);
     let mut state = WorkerState::new(0);
-    let req = op.request(ctx, &mut state).ok_or("not written yet")?;
-    let resp = conn.send(&req).await.map_err(|e| format!("{e:#}"))?;
-    op.check(ctx, &mut state, &resp)
+    op.perform(ctx, &mut state, &mut conn).await.1
 }
 
-/// `concurrency` workers, each with its own keep-alive connection, for `duration`.
+/// `concurrency` workers, each with its own keep-alive connection, for `duration`; with
+/// the server's pid, also the server's CPU time per operation.
 pub async fn measure(
     ctx: &Arc<Context>,
     op: Op,
     concurrency: usize,
     duration: Duration,
+    server_pid: Option<u32>,
 ) -> Result<Figures> {
+    let cpu_before = server_pid.and_then(crate::targets::cpu_time_us);
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -514,17 +599,8 @@ pub async fn measure(
             let mut conn = Conn::new(&ctx.endpoint);
             let mut state = WorkerState::new(id);
             while Instant::now() < deadline {
-                let Some(req) = op.request(&ctx, &mut state) else {
-                    break;
-                };
-                let sent = Instant::now();
-                let result = conn.send(&req).await;
-                let took = sent.elapsed();
-                hist.saturating_record(took.as_micros().max(1) as u64);
-                let verdict = match result {
-                    Ok(resp) => op.check(&ctx, &mut state, &resp),
-                    Err(e) => Err(format!("{e:#}")),
-                };
+                let (waited, verdict) = op.perform(&ctx, &mut state, &mut conn).await;
+                hist.saturating_record(waited.as_micros().max(1) as u64);
                 if let Err(e) = verdict {
                     errors += 1;
                     first_error.get_or_insert(e);
@@ -544,12 +620,14 @@ pub async fn measure(
             first_error = first;
         }
     }
-    Ok(Figures::from_histogram(
-        &total,
-        errors,
-        start.elapsed(),
-        first_error,
-    ))
+    let mut figures = Figures::from_histogram(&total, errors, start.elapsed(), first_error);
+    let cpu_after = server_pid.and_then(crate::targets::cpu_time_us);
+    if let (Some(before), Some(after)) = (cpu_before, cpu_after)
+        && figures.requests > 0
+    {
+        figures.server_cpu_us = Some(after.saturating_sub(before) as f64 / figures.requests as f64);
+    }
+    Ok(figures)
 }
 
 /// Setup, preload and every operation.

@@ -29,6 +29,7 @@ async fn every_operation_answers_without_errors() {
         duration: Duration::from_secs(1),
         concurrency: vec![1, 2],
         only: Vec::new(),
+        server_pid: server.pid(),
     };
     let report = workload::run_all(&endpoint, &options).await.unwrap();
     assert_eq!(report.rows.len(), 10 * options.concurrency.len());
@@ -38,6 +39,11 @@ async fn every_operation_answers_without_errors() {
             Outcome::Unsupported(reason) => panic!("{} unsupported: {reason}", op.name()),
             Outcome::Measured(figures) => {
                 assert!(figures.requests > 0, "{} c={c}: no request", op.name());
+                assert!(
+                    figures.server_cpu_us.is_some(),
+                    "{} c={c}: the server's CPU time was not read",
+                    op.name()
+                );
                 assert_eq!(
                     figures.errors,
                     0,

@@ -5,6 +5,7 @@ use cognate_store::{
     Page, PageRequest, SigningKeyRecord, StoreError, TagChange, Tags, UserPoolRecord,
     UserPoolStore, decode_cursor, page_from_rows, pool_counter_prefix,
 };
+use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tokio_postgres::Row;
 
@@ -17,6 +18,23 @@ use crate::sql::{execute, query, query_one, query_opt};
 use crate::users::delete_counters_under;
 
 const LISTING: &str = "user_pools";
+
+/// The pool `id`, or `None`.
+pub(crate) async fn get_pool<C: GenericClient>(
+    c: &C,
+    id: &str,
+) -> Result<Option<UserPoolRecord>, StoreError> {
+    query_opt(
+        c,
+        "SELECT id, name, arn, created_ms, modified_ms, settings, tags
+         FROM user_pools WHERE id = $1",
+        &[&id],
+    )
+    .await?
+    .as_ref()
+    .map(pool_from_row)
+    .transpose()
+}
 
 fn pool_from_row(row: &Row) -> Result<UserPoolRecord, StoreError> {
     Ok(UserPoolRecord {
@@ -60,18 +78,7 @@ impl UserPoolStore for PostgresStore {
     }
 
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolRecord>, StoreError> {
-        read!(self.db, |client| {
-            query_opt(
-                &client,
-                "SELECT id, name, arn, created_ms, modified_ms, settings, tags
-                 FROM user_pools WHERE id = $1",
-                &[&id],
-            )
-            .await?
-            .as_ref()
-            .map(pool_from_row)
-            .transpose()?
-        })
+        read!(self.db, |client| { get_pool(&client, id).await? })
     }
 
     async fn list_user_pools(

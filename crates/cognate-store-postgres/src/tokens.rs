@@ -1,7 +1,9 @@
 //! Refresh tokens, families and revocation.
 
 use async_trait::async_trait;
-use cognate_store::{RefreshTokenRecord, RotateOutcome, StoreError, TokenStore, rotation_outcome};
+use cognate_store::{
+    RefreshTokenRecord, RotateOutcome, StoreError, TokenStore, TokenSubject, rotation_outcome,
+};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
@@ -109,6 +111,16 @@ async fn revoke_family<C: GenericClient>(
     Ok(true)
 }
 
+async fn family_revoked<C: GenericClient>(c: &C, origin_jti: &str) -> Result<bool, StoreError> {
+    Ok(query_opt(
+        c,
+        "SELECT 1 FROM revoked_token_families WHERE origin_jti = $1",
+        &[&origin_jti],
+    )
+    .await?
+    .is_some())
+}
+
 #[async_trait]
 impl TokenStore for PostgresStore {
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> Result<(), StoreError> {
@@ -145,13 +157,30 @@ impl TokenStore for PostgresStore {
 
     async fn is_family_revoked(&self, origin_jti: &str) -> Result<bool, StoreError> {
         read!(self.db, |client| {
-            query_opt(
-                &client,
-                "SELECT 1 FROM revoked_token_families WHERE origin_jti = $1",
-                &[&origin_jti],
-            )
-            .await?
-            .is_some()
+            family_revoked(&client, origin_jti).await?
+        })
+    }
+
+    async fn token_subject(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+    ) -> Result<TokenSubject, StoreError> {
+        read!(self.db, |client| {
+            // Issued together on one connection, the three queries are pipelined: one
+            // round trip's wait instead of three. They run outside a transaction, so they
+            // may see different commits; each answer is as fresh as one read would be.
+            let (pool, family_revoked, user) = tokio::try_join!(
+                crate::pools::get_pool(&client, pool_id),
+                family_revoked(&client, origin_jti),
+                crate::users::user_by_sub(&client, pool_id, sub),
+            )?;
+            TokenSubject {
+                pool,
+                family_revoked,
+                user,
+            }
         })
     }
 

@@ -77,6 +77,20 @@ fn user_from_row(row: &Row) -> Result<UserRecord, StoreError> {
     })
 }
 
+/// The user `sub` of the pool, or `None`.
+pub(crate) async fn user_by_sub<C: GenericClient>(
+    c: &C,
+    pool_id: &str,
+    sub: &str,
+) -> Result<Option<UserRecord>, StoreError> {
+    let sql = format!(
+        "{} WHERE u.pool_id = $1 AND u.sub = $2",
+        select_users!("users u")
+    );
+    let rows = query(c, &sql, &[&pool_id, &sub]).await?;
+    Ok(users_from_rows(&rows)?.pop())
+}
+
 fn users_from_rows(rows: &[Row]) -> Result<Vec<UserRecord>, StoreError> {
     rows.iter().map(user_from_row).collect()
 }
@@ -319,14 +333,9 @@ impl UserStore for PostgresStore {
         pool_id: &str,
         sub: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
-        let sql = format!(
-            "{} WHERE u.pool_id = $1 AND u.sub = $2",
-            select_users!("users u")
-        );
-        let rows = read!(self.db, |client| {
-            query(&client, &sql, &[&pool_id, &sub]).await?
-        })?;
-        Ok(users_from_rows(&rows)?.pop())
+        read!(self.db, |client| {
+            user_by_sub(&client, pool_id, sub).await?
+        })
     }
 
     async fn find_user_by_alias(

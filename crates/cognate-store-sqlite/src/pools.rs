@@ -5,7 +5,7 @@ use cognate_store::{
     Page, PageRequest, SigningKeyRecord, StoreError, TagChange, Tags, UserPoolRecord,
     UserPoolStore, decode_cursor, page_from_rows, pool_counter_prefix,
 };
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use crate::SqliteStore;
@@ -16,6 +16,13 @@ use crate::users::delete_counters_under;
 
 const LISTING: &str = "user_pools";
 const COLUMNS: &str = "id, name, arn, created_ms, modified_ms, settings, tags";
+
+/// The pool `id`, or `None`.
+pub(crate) fn get_pool(conn: &Connection, id: &str) -> Result<Option<UserPoolRecord>, StoreError> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM user_pools WHERE id = ?1"))
+        .and_then(|mut st| st.query_row([id], pool_from_row).optional())
+        .map_err(map_err)
+}
 
 fn pool_from_row(row: &Row<'_>) -> rusqlite::Result<UserPoolRecord> {
     Ok(UserPoolRecord {
@@ -65,13 +72,7 @@ impl UserPoolStore for SqliteStore {
 
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolRecord>, StoreError> {
         let id = id.to_owned();
-        self.db
-            .read(move |tx| {
-                tx.prepare_cached(&format!("SELECT {COLUMNS} FROM user_pools WHERE id = ?1"))
-                    .and_then(|mut st| st.query_row([id], pool_from_row).optional())
-                    .map_err(map_err)
-            })
-            .await
+        self.db.read(move |tx| get_pool(tx, &id)).await
     }
 
     async fn list_user_pools(

@@ -1,7 +1,9 @@
 //! Refresh tokens, families and revocation.
 
 use async_trait::async_trait;
-use cognate_store::{RefreshTokenRecord, RotateOutcome, StoreError, TokenStore, rotation_outcome};
+use cognate_store::{
+    RefreshTokenRecord, RotateOutcome, StoreError, TokenStore, TokenSubject, rotation_outcome,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -35,6 +37,12 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<RefreshTokenRecord> {
         revoked: row.get(10)?,
         replaced_ms: row.get(11)?,
     })
+}
+
+fn family_revoked(conn: &Connection, origin_jti: &str) -> Result<bool, StoreError> {
+    conn.prepare_cached("SELECT 1 FROM revoked_token_families WHERE origin_jti = ?1")
+        .and_then(|mut st| st.exists([origin_jti]))
+        .map_err(map_err)
 }
 
 fn get_token(conn: &Connection, hash: &[u8]) -> Result<Option<RefreshTokenRecord>, StoreError> {
@@ -140,10 +148,25 @@ impl TokenStore for SqliteStore {
     async fn is_family_revoked(&self, origin_jti: &str) -> Result<bool, StoreError> {
         let origin_jti = origin_jti.to_owned();
         self.db
+            .read(move |tx| family_revoked(tx, &origin_jti))
+            .await
+    }
+
+    async fn token_subject(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+    ) -> Result<TokenSubject, StoreError> {
+        let (pool_id, sub, origin_jti) =
+            (pool_id.to_owned(), sub.to_owned(), origin_jti.to_owned());
+        self.db
             .read(move |tx| {
-                tx.prepare_cached("SELECT 1 FROM revoked_token_families WHERE origin_jti = ?1")
-                    .and_then(|mut st| st.exists([origin_jti]))
-                    .map_err(map_err)
+                Ok(TokenSubject {
+                    pool: crate::pools::get_pool(tx, &pool_id)?,
+                    family_revoked: family_revoked(tx, &origin_jti)?,
+                    user: crate::users::user_by_sub(tx, &pool_id, &sub)?,
+                })
             })
             .await
     }

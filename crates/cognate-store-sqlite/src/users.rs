@@ -101,6 +101,20 @@ fn load_attributes(conn: &Connection, users: &mut [UserRecord]) -> Result<(), St
     Ok(())
 }
 
+/// The user `sub` of the pool, or `None`.
+pub(crate) fn user_by_sub(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+) -> Result<Option<UserRecord>, StoreError> {
+    let args = [
+        SqlValue::Text(pool_id.to_owned()),
+        SqlValue::Text(sub.to_owned()),
+    ];
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND sub = ?2");
+    Ok(query_users(conn, &sql, &args)?.pop())
+}
+
 fn query_users(
     conn: &Connection,
     sql: &str,
@@ -355,16 +369,9 @@ impl UserStore for SqliteStore {
         pool_id: &str,
         sub: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
-        let args = vec![
-            SqlValue::Text(pool_id.to_owned()),
-            SqlValue::Text(sub.to_owned()),
-        ];
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
         self.db
-            .read(move |tx| {
-                let sql =
-                    format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND sub = ?2");
-                Ok(query_users(tx, &sql, &args)?.pop())
-            })
+            .read(move |tx| user_by_sub(tx, &pool_id, &sub))
             .await
     }
 

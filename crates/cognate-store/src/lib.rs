@@ -60,7 +60,7 @@ pub use pools::{ALL_CLIENTS_KEY, SigningKeyRecord, UserPoolRecord, UserPoolStore
 pub use resource_servers::{ResourceServerRecord, ResourceServerStore};
 pub use sessions::SessionStore;
 pub use tags::{TagChange, Tags};
-pub use tokens::{RefreshTokenRecord, RotateOutcome, TokenStore, rotation_outcome};
+pub use tokens::{RefreshTokenRecord, RotateOutcome, TokenStore, TokenSubject, rotation_outcome};
 pub use users::{
     AliasChange, AliasClaim, FilterPlan, KeyRange, SEARCH_KEY_CHARS, UserFilter, UserRecord,
     UserStore, alias_index, alias_kind, alias_slots, attribute_search_key, check_attributes,

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::StoreError;
+use crate::{StoreError, UserPoolRecord, UserRecord};
 
 /// A refresh token. Only its keyed hash is stored; the hash is the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,18 @@ pub struct RefreshTokenRecord {
     pub replaced_ms: Option<i64>,
 }
 
+/// What checking an access token needs from the store, read at once: the token-authorized
+/// operations (GetUser and the others) run on every request, so one read, not three.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenSubject {
+    /// The pool the token's issuer names, or `None` when it is gone.
+    pub pool: Option<UserPoolRecord>,
+    /// Whether the token's family (`origin_jti`) is revoked.
+    pub family_revoked: bool,
+    /// The token's user in that pool, or `None`.
+    pub user: Option<UserRecord>,
+}
+
 /// What `rotate_refresh_token` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RotateOutcome {
@@ -56,6 +68,15 @@ pub enum RotateOutcome {
 /// Refresh tokens and revocation state.
 #[async_trait]
 pub trait TokenStore: Send + Sync {
+    /// The pool `pool_id`, whether the family `origin_jti` is revoked, and the user `sub`
+    /// of that pool, read together (one round trip where the backend can).
+    async fn token_subject(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+    ) -> Result<TokenSubject, StoreError>;
+
     /// Stores a token. `NotFound` if the user is gone;
     /// `Conflict(RefreshToken)` if the hash exists.
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> Result<(), StoreError>;

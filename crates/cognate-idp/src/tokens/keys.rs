@@ -142,6 +142,12 @@ impl KeyCache {
         }
     }
 
+    /// How many pools' keys are held.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.pools.read().map_or(0, |pools| pools.len())
+    }
+
     fn read(&self, pool_id: &str) -> Option<Arc<PoolKeys>> {
         self.pools.read().ok()?.get(pool_id).cloned()
     }
@@ -188,7 +194,11 @@ impl KeyCache {
             keys,
             loaded_ms: now_ms,
         });
-        if let Ok(mut pools) = self.pools.write() {
+        // Every pool has keys from its creation on, so no rows means no pool: not kept, or
+        // tokens naming made-up pools would grow the cache without bound.
+        if !records.is_empty()
+            && let Ok(mut pools) = self.pools.write()
+        {
             pools.insert(pool_id.to_owned(), keys.clone());
         }
         Ok(keys)

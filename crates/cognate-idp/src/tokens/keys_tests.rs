@@ -143,6 +143,27 @@ async fn a_rotation_reaches_the_cache_and_old_tokens_verify_until_retirement() {
 }
 
 #[tokio::test]
+async fn pools_without_keys_are_not_kept() {
+    let s = setup().await;
+    let cache = KeyCache::new(CACHE_MS);
+    let now = s.clock.now_ms();
+    for i in 0..50 {
+        let made_up = format!("us-east-1_forged{i}");
+        let keys = cache
+            .for_verifying(s.store.as_ref(), &s.kek, &made_up, "kid", now)
+            .await
+            .unwrap();
+        assert_eq!(keys.verifiers(now).count(), 0);
+    }
+    assert_eq!(cache.len(), 0, "made-up pools must not fill the cache");
+    cache
+        .for_pool(s.store.as_ref(), &s.kek, POOL, now)
+        .await
+        .unwrap();
+    assert_eq!(cache.len(), 1);
+}
+
+#[tokio::test]
 async fn an_unknown_kid_rereads_the_keys_at_most_once_a_second() {
     let s = setup().await;
     let cache = KeyCache::new(CACHE_MS);

@@ -62,15 +62,6 @@ impl IdpService {
         let invalid = || not_authorized("Invalid Access Token");
         let claims = unverified_claims(token).ok_or_else(invalid)?;
         let pool_id = pool_from_issuer(&self.config.public_url, &claims).ok_or_else(invalid)?;
-        let pool = match self
-            .store
-            .get_user_pool(&pool_id)
-            .await
-            .map_err(store_failure)?
-        {
-            Some(record) => PoolRules::new(record),
-            None => return Err(invalid()),
-        };
         let kid = unverified_kid(token).ok_or_else(invalid)?;
         let keys = self
             .keys
@@ -102,26 +93,25 @@ impl IdpService {
             .get("origin_jti")
             .and_then(Value::as_str)
             .ok_or_else(invalid)?;
-        if self
-            .store
-            .is_family_revoked(origin_jti)
-            .await
-            .map_err(store_failure)?
-        {
-            return Err(not_authorized("Access Token has been revoked"));
-        }
         let sub = claims
             .get("sub")
             .and_then(Value::as_str)
             .ok_or_else(invalid)?;
-        let user = self
+        // The pool, the revocation and the user in one store read: this runs on every
+        // token-authorized request. Only a verified token gets this far, so forged ones
+        // cost no store access beyond the key cache.
+        let subject = self
             .store
-            .get_user_by_sub(&pool_id, sub)
+            .token_subject(&pool_id, sub, origin_jti)
             .await
-            .map_err(store_failure)?
-            .ok_or_else(|| {
-                ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
-            })?;
+            .map_err(store_failure)?;
+        let pool = PoolRules::new(subject.pool.ok_or_else(invalid)?);
+        if subject.family_revoked {
+            return Err(not_authorized("Access Token has been revoked"));
+        }
+        let user = subject.user.ok_or_else(|| {
+            ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+        })?;
         if !user.enabled {
             return Err(not_authorized("User is disabled."));
         }

@@ -284,6 +284,45 @@ pub async fn sessions_are_single_use(store: DynStore) {
     assert!(store.consume_session("old-0", 2_000, 3_000).await.unwrap());
 }
 
+pub async fn token_subject_reads_pool_family_and_user(store: DynStore) {
+    let p = "us-east-1_subj";
+    let nothing = store.token_subject(p, "s1", "fam-1").await.unwrap();
+    assert_eq!(
+        nothing,
+        crate::TokenSubject {
+            pool: None,
+            family_revoked: false,
+            user: None,
+        }
+    );
+    create_pool(&store, p).await;
+    create_pool(&store, "us-east-1_other").await;
+    create_user(&store, &user(p, "s1", "u1", 1)).await;
+    store
+        .insert_refresh_token(&refresh_token(p, "s1", b"t1", "fam-1", 1_000))
+        .await
+        .unwrap();
+
+    let live = store.token_subject(p, "s1", "fam-1").await.unwrap();
+    assert_eq!(live.pool, store.get_user_pool(p).await.unwrap());
+    assert!(live.pool.is_some());
+    assert!(!live.family_revoked);
+    assert_eq!(live.user, store.get_user_by_sub(p, "s1").await.unwrap());
+    assert!(live.user.is_some());
+
+    // Another pool's user is not this pool's, whatever the sub.
+    let foreign = store
+        .token_subject("us-east-1_other", "s1", "fam-1")
+        .await
+        .unwrap();
+    assert!(foreign.pool.is_some() && foreign.user.is_none());
+
+    store.revoke_token_family(p, "fam-1", 2_000).await.unwrap();
+    let revoked = store.token_subject(p, "s1", "fam-1").await.unwrap();
+    assert!(revoked.family_revoked);
+    assert_eq!(revoked.user, live.user);
+}
+
 pub async fn refresh_tokens(store: DynStore) {
     let p = "us-east-1_tok";
     create_pool(&store, p).await;

@@ -166,6 +166,7 @@ macro_rules! conformance_tests {
             counter_slots,
             sessions_are_single_use,
             refresh_tokens,
+            token_subject_reads_pool_family_and_user,
             refresh_token_rotation,
             outbox_listing,
             outbox_delivery,
