@@ -837,6 +837,8 @@ impl CognitoIdentityProvider for IdpService {
         input: AdminForgetDeviceRequest,
     ) -> Result<(), ApiError> {
         devices::ops::admin_forget_device(self, ctx, input).await
+    }
+
     // ----- passkeys and choice-based sign-in -----
 
     async fn start_web_authn_registration(
