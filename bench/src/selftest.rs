@@ -56,6 +56,7 @@ pub async fn run(duration: Duration, concurrency: &[usize]) -> Result<Vec<(Op, u
             access: String::new(),
             refresh: String::new(),
         }],
+        totp: tokio::sync::OnceCell::new(),
     });
     let mut rows = Vec::new();
     for op in [Op::Jwks, Op::AdminGetUser] {

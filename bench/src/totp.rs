@@ -6,8 +6,8 @@
 //! and the workload spreads sign-ins over a set of users set up for it, taking for each one
 //! a step it has not used yet.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use cognate_crypto::totp::{STEP_SECONDS, base32_decode, code_at_step, step_of};
 use serde_json::{Value, json};
@@ -56,6 +56,15 @@ impl TotpUser {
 pub struct TotpUsers {
     users: Vec<TotpUser>,
     next: AtomicUsize,
+}
+
+impl std::fmt::Debug for TotpUsers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secrets are left out.
+        f.debug_struct("TotpUsers")
+            .field("users", &self.users.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TotpUsers {

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use crate::client::{Conn, Endpoint, Req, Resp, Timed};
 use crate::srp::SrpClient;
-use crate::totp::{TOTP_USERS, TotpUsers};
 use crate::stats::{Figures, Outcome, histogram};
+use crate::totp::{TOTP_USERS, TotpUsers};
 
 /// How many preloaded users get a password to sign in with (worker `w` signs in as user
 /// `w % SIGN_IN_USERS`).
@@ -564,10 +564,7 @@ async fn probe(ctx: &Arc<Context>, op: Op) -> Result<(), String> {
     if op == Op::TotpAuth {
         let count = TOTP_USERS.min(ctx.users.max(1));
         eprintln!("  setting up {count} TOTP users...");
-        let setup = ctx
-            .totp
-            .get_or_init(|| TotpUsers::setup(ctx, count))
-            .await;
+        let setup = ctx.totp.get_or_init(|| TotpUsers::setup(ctx, count)).await;
         if let Err(e) = setup {
             return Err(e.clone());
         }

@@ -230,6 +230,12 @@ fn pow_mod(base: &U3072, exp: &U256) -> U3072 {
     Elem::new(base).pow(exp).retrieve()
 }
 
+/// `base^exp mod N` for a public `exp` only: its running time depends on `exp` (not on
+/// `base`), which saves the constant-time table scans.
+fn pow_mod_public_exponent(base: &U3072, exp: &U256) -> U3072 {
+    Elem::new(base).pow_vartime(exp).retrieve()
+}
+
 fn mul_mod(a: &U3072, b: &U3072) -> U3072 {
     Elem::new(a).mul(&Elem::new(b)).retrieve()
 }
@@ -512,7 +518,12 @@ impl ServerChallenge {
         if u == U256::ZERO {
             return Err(SrpError::MalformedState);
         }
-        let mut base = mul_mod(&self.client_public.0, &pow_mod(&verifier.verifier, &u));
+        // `u` is public (a hash of A and B, both sent in the clear), so `v^u` may take time
+        // that depends on it; the work per step never depends on the secret base `v`.
+        let mut base = mul_mod(
+            &self.client_public.0,
+            &pow_mod_public_exponent(&verifier.verifier, &u),
+        );
         let mut shared = pow_mod(&base, &self.secret);
         base.zeroize();
         let key = derive_key(&u, &shared);

@@ -567,7 +567,8 @@ pub async fn answer_otp(
     {
         return Err(invalid_session());
     }
-    after_correct_password(svc, pool, client, &user, now_ms).await
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
+    after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }
 
 /// GetUserAuthFactors: the user's MFA settings and the first factors USER_AUTH offers them.

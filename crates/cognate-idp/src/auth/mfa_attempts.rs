@@ -120,6 +120,7 @@ mod tests {
                 public_url: "http://127.0.0.1".into(),
                 reject_common_passwords: true,
                 key_cache_ms: 60_000,
+                webauthn_origins: Vec::new(),
             },
         )
     }

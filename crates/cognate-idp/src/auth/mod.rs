@@ -247,7 +247,13 @@ fn first_factor_session(
 ) -> bool {
     session
         .and_then(|text| session::open(&svc.kek, text, client.id(), now_ms).ok())
-        .is_some_and(|state| state.data.get("first_factor").and_then(serde_json::Value::as_bool) == Some(true))
+        .is_some_and(|state| {
+            state
+                .data
+                .get("first_factor")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+        })
 }
 
 async fn respond(

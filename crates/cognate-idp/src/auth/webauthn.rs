@@ -185,5 +185,6 @@ pub async fn answer(
             tracing::warn!(%error, "recording a passkey's counter");
         }
     }
-    after_correct_password(svc, pool, client, &user, now_ms).await
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
+    after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }
