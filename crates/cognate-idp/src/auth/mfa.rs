@@ -531,3 +531,44 @@ async fn check_code(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offering(factors: Vec<Factor>) -> MfaState {
+        MfaState {
+            factors,
+            ..MfaState::default()
+        }
+    }
+
+    #[test]
+    fn an_email_setup_needs_email_offered_and_an_address() {
+        let both = offering(vec![Factor::Totp, Factor::Email]);
+        assert_eq!(
+            setup_email_address(&both, " eve@example.com ").unwrap(),
+            "eve@example.com"
+        );
+        for bad in ["eve", "@example.com", "eve@localhost"] {
+            let err = setup_email_address(&both, bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidParameterException, "{bad}");
+        }
+        let totp_only = offering(vec![Factor::Totp]);
+        let err = setup_email_address(&totp_only, "eve@example.com").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterException);
+    }
+
+    #[test]
+    fn the_setup_address_survives_the_session() {
+        let state = MfaState {
+            setup_email: Some("eve@example.com".into()),
+            ..MfaState::default()
+        };
+        let back: MfaState = serde_json::from_value(serde_json::to_value(&state).unwrap()).unwrap();
+        assert_eq!(back.setup_email.as_deref(), Some("eve@example.com"));
+        // Sessions issued before the field existed still open.
+        let old: MfaState = serde_json::from_value(serde_json::json!({"verified": true})).unwrap();
+        assert_eq!(old.setup_email, None);
+    }
+}
