@@ -326,7 +326,7 @@ def test_sign_in_right_after_confirm_sign_up(server, idp):
     # Bound to its client and its user.
     assert error_of(lambda: start(other_client, "nora", session))[0] == "NotAuthorizedException"
     assert error_of(lambda: start(client_id, "olive", session))[0] == "NotAuthorizedException"
-    assert error_of(lambda: start(client_id, "nora", "not-a-session"))[0] == (
+    assert error_of(lambda: start(client_id, "nora", "not-a-session-" * 4))[0] == (
         "NotAuthorizedException"
     )
 

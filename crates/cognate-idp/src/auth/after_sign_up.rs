@@ -97,5 +97,6 @@ pub async fn sign_in(
     {
         return Err(invalid_session());
     }
-    after_correct_password(svc, pool, client, &user, None, now_ms).await
+    let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }

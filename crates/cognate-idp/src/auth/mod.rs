@@ -250,7 +250,9 @@ pub async fn admin_initiate_auth(
 
 /// USER_AUTH's `Session`, from SignUp or ConfirmSignUp, when one is sent.
 fn sign_up_session(session: Option<&cognate_wire::Sensitive<String>>) -> Option<&str> {
-    session.map(|s| s.expose().as_str()).filter(|s| !s.is_empty())
+    session
+        .map(|s| s.expose().as_str())
+        .filter(|s| !s.is_empty())
 }
 
 /// Whether `session` is a USER_AUTH first-factor session (as opposed to an MFA step). A

@@ -339,7 +339,11 @@ async fn totp_and_devices_are_sealed_single_use_and_per_user() {
         "sign-in",
     );
     assert!(direct["AuthenticationResult"]["AccessToken"].is_string());
-    assert!(direct["AuthenticationResult"].get("NewDeviceMetadata").is_none());
+    assert!(
+        direct["AuthenticationResult"]
+            .get("NewDeviceMetadata")
+            .is_none()
+    );
 
     // Forgotten by an administrator, the device is unknown again.
     ok(
