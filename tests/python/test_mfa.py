@@ -190,6 +190,64 @@ def test_mfa_setup_through_the_challenge_session(idp):
     assert tokens["AuthenticationResult"]["AccessToken"]
 
 
+def test_mfa_setup_by_email(server, idp):
+    """MFA_SETUP answered with an EMAIL address (as Amplify sets up EMAIL_OTP): the code goes
+    to that address, and once answered the address is the user's verified email and email
+    MFA is on for the next sign-in."""
+    pool_id, client_id = pool_with(idp, "ON", EmailMfaConfiguration={}, **TOTP_ON)
+    user(idp, pool_id, "eve")
+    started = sign_in(idp, client_id, "eve")
+    assert started["ChallengeName"] == "MFA_SETUP"
+    assert json.loads(started["ChallengeParameters"]["MFAS_CAN_SETUP"]) == [
+        "SOFTWARE_TOKEN_MFA",
+        "EMAIL_OTP",
+    ]
+
+    def setup_with(address):
+        return idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="MFA_SETUP",
+            Session=started["Session"],
+            ChallengeResponses={"USERNAME": "eve", "EMAIL": address},
+        )
+
+    assert error_of(lambda: setup_with("not-an-address"))[0] == "InvalidParameterException"
+    emailed = setup_with("eve@example.com")
+    assert emailed["ChallengeName"] == "EMAIL_OTP"
+    assert emailed["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "e***@e***"
+    # Nothing changes before the code is answered.
+    shown = idp.admin_get_user(UserPoolId=pool_id, Username="eve")
+    assert "UserMFASettingList" not in shown
+    assert all(a["Name"] != "email" for a in shown["UserAttributes"])
+
+    done = answer(
+        idp, client_id, emailed, "eve", "EMAIL_OTP_CODE", latest_code(server, "eve@example.com")
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
+    shown = idp.admin_get_user(UserPoolId=pool_id, Username="eve")
+    attributes = {a["Name"]: a["Value"] for a in shown["UserAttributes"]}
+    assert attributes["email"] == "eve@example.com"
+    assert attributes["email_verified"] == "true"
+    assert shown["UserMFASettingList"] == ["EMAIL_OTP"]
+    assert sign_in(idp, client_id, "eve")["ChallengeName"] == "EMAIL_OTP"
+
+
+def test_mfa_setup_by_email_needs_the_pool_to_offer_it(idp):
+    pool_id, client_id = pool_with(idp, "ON", **TOTP_ON)
+    user(idp, pool_id, "fay")
+    started = sign_in(idp, client_id, "fay")
+    assert started["ChallengeName"] == "MFA_SETUP"
+    code, _ = error_of(
+        lambda: idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="MFA_SETUP",
+            Session=started["Session"],
+            ChallengeResponses={"USERNAME": "fay", "EMAIL": "fay@example.com"},
+        )
+    )
+    assert code == "InvalidParameterException"
+
+
 def test_sms_mfa_with_the_code_from_the_outbox(server, idp):
     pool_id, client_id = pool_with(
         idp, "OPTIONAL", SmsMfaConfiguration={"SmsConfiguration": SNS}

@@ -269,3 +269,75 @@ def test_factors_the_pool_does_not_allow_are_not_offered(server, idp):
             ChallengeResponses={"USERNAME": "olive", "ANSWER": "EMAIL_OTP"},
         )
     assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_sign_in_right_after_confirm_sign_up(server, idp):
+    """SignUp → ConfirmSignUp returns a Session; USER_AUTH with it and the username signs in
+    without a password, once, for that user and client only."""
+    pool_id = idp.create_user_pool(
+        PoolName="after-sign-up",
+        AutoVerifiedAttributes=["email"],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+    )["UserPool"]["Id"]
+
+    def new_client(name):
+        return idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName=name, ExplicitAuthFlows=["ALLOW_USER_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+
+    client_id, other_client = new_client("app"), new_client("other")
+    address = "new-user@example.com"
+    signed_up = idp.sign_up(
+        ClientId=client_id,
+        Username="nora",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": address}],
+    )
+    assert signed_up["UserConfirmed"] is False and signed_up["Session"]
+    # Before confirmation SignUp's session does not sign in.
+    code, _ = error_of(
+        lambda: idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_AUTH",
+            AuthParameters={"USERNAME": "nora"},
+            Session=signed_up["Session"],
+        )
+    )
+    assert code == "UserNotConfirmedException"
+
+    code_text = codes_to(server, address)[0]
+    confirmed = idp.confirm_sign_up(
+        ClientId=client_id,
+        Username="nora",
+        ConfirmationCode=code_text,
+        Session=signed_up["Session"],
+    )
+    session = confirmed["Session"]
+    assert session
+
+    def start(client, username, with_session):
+        return idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_AUTH",
+            AuthParameters={"USERNAME": username},
+            Session=with_session,
+        )
+
+    # Bound to its client and its user.
+    assert error_of(lambda: start(other_client, "nora", session))[0] == "NotAuthorizedException"
+    assert error_of(lambda: start(client_id, "olive", session))[0] == "NotAuthorizedException"
+    assert error_of(lambda: start(client_id, "nora", "not-a-session-" * 4))[0] == (
+        "NotAuthorizedException"
+    )
+
+    tokens = start(client_id, "nora", session)["AuthenticationResult"]
+    assert tokens["AccessToken"] and tokens["RefreshToken"]
+    assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "nora"
+    # Single use.
+    assert error_of(lambda: start(client_id, "nora", session))[0] == "NotAuthorizedException"
+
+
+def error_of(call):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]

@@ -2,7 +2,11 @@
 tokens and reads the user. pycognito answers PASSWORD_VERIFIER without a Session, so this
 also covers state carried by SECRET_BLOCK alone."""
 
+import datetime
+import types
+
 import botocore.exceptions
+import pycognito
 import pytest
 from pycognito import Cognito
 
@@ -70,6 +74,35 @@ def test_pycognito_signs_in_renews_and_reads_the_user(server, idp):
     profile = user.get_user()
     assert profile._metadata["username"] == "ivy"
     assert profile.email == "ivy@example.com"
+
+
+def test_pycognito_check_token_renews_only_an_expired_token(server, idp, monkeypatch):
+    """check_token() reads the access token's exp: a fresh token is kept; past exp (the
+    clock moved past it, tokens not touched) it renews through REFRESH_TOKEN_AUTH."""
+    pool_id = new_pool(idp)
+    client = new_client(idp, pool_id)
+    confirmed_user(idp, pool_id, "liz", "liz@example.com")
+    user = cognito(server, pool_id, client, "liz")
+    user.authenticate(password=PASSWORD)
+    first_access = user.access_token
+
+    assert user.check_token() is False
+    assert user.access_token == first_access
+
+    real = datetime.datetime
+
+    class Later(real):
+        @classmethod
+        def now(cls, tz=None):
+            return real.now(tz) + datetime.timedelta(days=2)
+
+    # Only pycognito's view of the clock moves (its module-level `datetime` name).
+    monkeypatch.setattr(pycognito, "datetime", types.SimpleNamespace(datetime=Later))
+    assert user.check_token() is True
+    monkeypatch.undo()
+    assert user.access_token and user.access_token != first_access
+    assert user.access_claims["username"] == "liz"
+    assert user.get_user().email == "liz@example.com"
 
 
 def test_pycognito_with_a_client_secret_and_email_usernames(server, idp):

@@ -50,6 +50,10 @@ struct MfaState {
     /// The tracked device the sign-in came with, already checked to be the user's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     device_key: Option<String>,
+    /// MFA_SETUP answered with `EMAIL`: the address the EMAIL_OTP code went to, which
+    /// becomes the user's verified email and email MFA once the code is answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    setup_email: Option<String>,
 }
 
 fn challenge_name(factor: Factor) -> ChallengeNameType {
@@ -85,7 +89,8 @@ pub async fn after_first_factor(
     device_key: Option<&str>,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    let device = match (DeviceConfig::of(&pool.record.settings), device_key) {
+    let devices = DeviceConfig::of(&pool.record.settings);
+    let device = match (devices, device_key) {
         (Some(_), Some(key)) if !key.is_empty() => Some(device::owned(svc, user, key).await?),
         _ => None,
     };
@@ -93,9 +98,13 @@ pub async fn after_first_factor(
     let offered = crate::mfa_config::offered_factors(&pool.record.settings);
     let mfa = UserMfa::of(user);
     let step = next_step(mode, &offered, &mfa, Facts::of(user, &mfa));
-    // A remembered device stands in for the second factor (only where one is asked for).
+    // A remembered device stands in for the second factor, only where one is asked for and
+    // the pool says so (ChallengeRequiredOnNewDevice: "when true, a remembered device can
+    // sign in with device authentication instead of" MFA); otherwise every device, new or
+    // remembered, passes the pool's MFA. With MFA off there is nothing to stand in for.
     if let Some(device) = device
         .as_ref()
+        .filter(|_| devices.is_some_and(|c| c.challenge_required_on_new_device))
         .filter(|d| d.remembered && d.verifier_sealed.is_some())
         && step != Step::Done
     {
@@ -104,8 +113,8 @@ pub async fn after_first_factor(
     let device_key = device.map(|d| d.device_key);
     let state = |factors: Vec<Factor>| MfaState {
         factors,
-        verified: false,
         device_key: device_key.clone(),
+        ..MfaState::default()
     };
     match step {
         Step::Done => complete(svc, pool, client, user, device_key.as_deref(), now_ms).await,
@@ -225,8 +234,11 @@ async fn challenge(
         Factor::Totp => None,
     };
     if let Some(channel) = channel {
-        let address = attribute(user, channel.attribute())
-            .ok_or_else(|| internal("MFA challenge", "no address for the factor"))?;
+        let address = match (factor, data.setup_email.as_deref()) {
+            (Factor::Email, Some(setup)) => setup,
+            _ => attribute(user, channel.attribute())
+                .ok_or_else(|| internal("MFA challenge", "no address for the factor"))?,
+        };
         svc.send_code(
             pool,
             user,
@@ -368,13 +380,22 @@ pub async fn answer(
                 .ok_or_else(|| ApiError::invalid_parameter("Invalid MFA type selected."))?;
             spend(svc, &state, now_ms).await?;
             let next = MfaState {
-                factors: Vec::new(),
-                verified: false,
                 device_key,
+                ..MfaState::default()
             };
             return challenge(svc, pool, client, &user, chosen, next, now_ms).await;
         }
         ChallengeNameType::MfaSetup => {
+            if let Some(address) = responses.get("EMAIL").filter(|a| !a.is_empty()) {
+                let address = setup_email_address(&data, address)?;
+                spend(svc, &state, now_ms).await?;
+                let next = MfaState {
+                    device_key,
+                    setup_email: Some(address),
+                    ..MfaState::default()
+                };
+                return challenge(svc, pool, client, &user, Factor::Email, next, now_ms).await;
+            }
             if !data.verified {
                 // The wording is Cognate's: the software token must be verified with this
                 // session (VerifySoftwareToken) before MFA_SETUP is answered.
@@ -415,7 +436,59 @@ pub async fn answer(
     }
     spend(svc, &state, now_ms).await?;
     mfa_attempts::close(svc, &state, now_ms).await?;
+    let user = match (factor, data.setup_email) {
+        (Factor::Email, Some(address)) => enrol_email(svc, pool, user, address, now_ms).await?,
+        _ => user,
+    };
     complete(svc, pool, client, &user, device_key.as_deref(), now_ms).await
+}
+
+/// Checks an MFA_SETUP `EMAIL` answer: email must be among the factors offered, and the
+/// value an address. Both wordings are Cognate's (Cognito's are not confirmed).
+fn setup_email_address(data: &MfaState, address: &str) -> Result<String, ApiError> {
+    if !data.factors.contains(&Factor::Email) {
+        return Err(ApiError::invalid_parameter(
+            "EMAIL_OTP is not available to set up for this user.",
+        ));
+    }
+    let address = address.trim();
+    match address.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') => {
+            Ok(address.to_owned())
+        }
+        _ => Err(ApiError::invalid_parameter("Invalid email address format.")),
+    }
+}
+
+/// After the EMAIL_OTP code of an email MFA setup: the address becomes the user's verified
+/// email (the code proved it) and email MFA is on, preferred when nothing else is (as the
+/// TOTP setup does). The user's alias claims follow the new address.
+async fn enrol_email(
+    svc: &IdpService,
+    pool: &PoolRules,
+    mut user: UserRecord,
+    address: String,
+    now_ms: i64,
+) -> Result<UserRecord, ApiError> {
+    let before = user.attributes.clone();
+    user.attributes
+        .retain(|(name, _)| name != "email" && name != "email_verified");
+    user.attributes.push(("email".to_owned(), address));
+    user.attributes
+        .push(("email_verified".to_owned(), "true".to_owned()));
+    let change = crate::users::self_service::alias_change(pool, &before, &user.attributes);
+    let mut mfa = UserMfa::of(&user);
+    mfa.email = true;
+    if mfa.preferred.is_none() {
+        mfa.preferred = Some(Factor::Email);
+    }
+    mfa.store_in(&mut user);
+    user.modified_ms = now_ms;
+    svc.store
+        .update_user(&user, &change)
+        .await
+        .map_err(crate::users::admin::user_write_failure)?;
+    Ok(user)
 }
 
 async fn check_code(
@@ -457,4 +530,45 @@ async fn check_code(
             CodeCheck::Expired | CodeCheck::NoCode => Err(Refusal::Expired),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offering(factors: Vec<Factor>) -> MfaState {
+        MfaState {
+            factors,
+            ..MfaState::default()
+        }
+    }
+
+    #[test]
+    fn an_email_setup_needs_email_offered_and_an_address() {
+        let both = offering(vec![Factor::Totp, Factor::Email]);
+        assert_eq!(
+            setup_email_address(&both, " eve@example.com ").unwrap(),
+            "eve@example.com"
+        );
+        for bad in ["eve", "@example.com", "eve@localhost"] {
+            let err = setup_email_address(&both, bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidParameterException, "{bad}");
+        }
+        let totp_only = offering(vec![Factor::Totp]);
+        let err = setup_email_address(&totp_only, "eve@example.com").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterException);
+    }
+
+    #[test]
+    fn the_setup_address_survives_the_session() {
+        let state = MfaState {
+            setup_email: Some("eve@example.com".into()),
+            ..MfaState::default()
+        };
+        let back: MfaState = serde_json::from_value(serde_json::to_value(&state).unwrap()).unwrap();
+        assert_eq!(back.setup_email.as_deref(), Some("eve@example.com"));
+        // Sessions issued before the field existed still open.
+        let old: MfaState = serde_json::from_value(serde_json::json!({"verified": true})).unwrap();
+        assert_eq!(old.setup_email, None);
+    }
 }

@@ -1,6 +1,7 @@
 //! The sign-in engine: flows and challenges as a state machine whose state travels in a
 //! sealed Session.
 
+pub(crate) mod after_sign_up;
 mod choice;
 mod device;
 pub(crate) mod lockout;
@@ -167,7 +168,12 @@ pub async fn initiate_auth(
             if !allows(&client, &["ALLOW_USER_AUTH"]) {
                 return Err(flow_not_enabled(input.auth_flow));
             }
-            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+            match sign_up_session(input.session.as_ref()) {
+                Some(text) => {
+                    after_sign_up::sign_in(svc, &pool, &client, &params, text, ctx.now_ms).await?
+                }
+                None => choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?,
+            }
         }
         _ => return Err(ApiError::not_implemented("InitiateAuth with this AuthFlow")),
     };
@@ -219,7 +225,12 @@ pub async fn admin_initiate_auth(
             if !allows(&client, &["ALLOW_USER_AUTH"]) {
                 return Err(flow_not_enabled(input.auth_flow));
             }
-            choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?
+            match sign_up_session(input.session.as_ref()) {
+                Some(text) => {
+                    after_sign_up::sign_in(svc, &pool, &client, &params, text, ctx.now_ms).await?
+                }
+                None => choice::initiate(svc, &pool, &client, &params, ctx.now_ms).await?,
+            }
         }
         _ => {
             return Err(ApiError::not_implemented(
@@ -235,6 +246,13 @@ pub async fn admin_initiate_auth(
         authentication_result: parts.authentication_result,
         available_challenges: parts.available_challenges,
     })
+}
+
+/// USER_AUTH's `Session`, from SignUp or ConfirmSignUp, when one is sent.
+fn sign_up_session(session: Option<&cognate_wire::Sensitive<String>>) -> Option<&str> {
+    session
+        .map(|s| s.expose().as_str())
+        .filter(|s| !s.is_empty())
 }
 
 /// Whether `session` is a USER_AUTH first-factor session (as opposed to an MFA step). A

@@ -32,8 +32,9 @@ pub const IMPLEMENTED: &[&str] = &[
 /// The pool's `DeviceConfiguration`; `None` when the pool does not track devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceConfig {
-    /// `ChallengeRequiredOnNewDevice`: read and stored; a new device already gets the
-    /// pool's MFA, and a remembered one skips it, so nothing else depends on it here.
+    /// `ChallengeRequiredOnNewDevice`: when true a remembered device's proof
+    /// (DEVICE_SRP_AUTH) replaces the MFA step; when false every device passes the pool's
+    /// MFA (`auth::mfa::after_first_factor`). New devices pass MFA either way.
     pub challenge_required_on_new_device: bool,
     /// `DeviceOnlyRememberedOnUserPrompt`: ConfirmDevice leaves the device not remembered
     /// until the user says so (UpdateDeviceStatus), and answers UserConfirmationNecessary.

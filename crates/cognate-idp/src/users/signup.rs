@@ -173,11 +173,14 @@ pub async fn sign_up(
         ),
         None => None,
     };
+    // For sign-in right after confirmation (`auth::after_sign_up`); clients pass it on to
+    // ConfirmSignUp, which issues the session that signs in.
+    let session = crate::auth::after_sign_up::issue(svc, &client, &user, ctx.now_ms)?;
     Ok(SignUpResponse {
         user_confirmed: false,
         code_delivery_details,
         user_sub: sub,
-        session: None,
+        session: Some(session.into()),
     })
 }
 
@@ -232,7 +235,14 @@ pub async fn confirm_sign_up(
         take_over: input.force_alias_creation.unwrap_or(false),
     };
     match svc.store.update_user(&user, &change).await {
-        Ok(()) => Ok(ConfirmSignUpResponse { session: None }),
+        // The code just proved the user; the session signs them in once (USER_AUTH). The
+        // SignUp session a client may send is not required (Cognate's reading: the code
+        // is the proof, and SignUp's session may have expired while the code travelled).
+        Ok(()) => Ok(ConfirmSignUpResponse {
+            session: Some(
+                crate::auth::after_sign_up::issue(svc, &client, &user, ctx.now_ms)?.into(),
+            ),
+        }),
         Err(StoreError::Conflict(Constraint::Alias(kind))) => Err(alias_exists(&kind)),
         Err(StoreError::NotFound) => Err(unknown_user()),
         Err(other) => Err(store_failure(other)),

@@ -1,7 +1,8 @@
 //! MFA and remembered devices over raw HTTP, with the SQLite row read beside the server:
 //! TOTP secrets and device verifiers are stored sealed; a TOTP code is accepted once (R8);
 //! device SRP (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER) stands in for MFA; another
-//! user's device key is refused; refresh tokens are bound to their device.
+//! user's device key is refused; refresh tokens are bound to their device; without
+//! ChallengeRequiredOnNewDevice a remembered device does not replace MFA.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -307,6 +308,41 @@ async fn totp_and_devices_are_sealed_single_use_and_per_user() {
     ok(
         &raw.idp("InitiateAuth", &refresh(Some(&device_key))).await,
         "refresh with the device",
+    );
+
+    // ChallengeRequiredOnNewDevice false: a remembered device no longer stands in for MFA.
+    let devices_without_skip = |mfa: Option<&str>| {
+        let mut update = json!({"UserPoolId": pool_id, "DeviceConfiguration": {
+            "ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": false}});
+        if let Some(mode) = mfa {
+            update["MfaConfiguration"] = json!(mode);
+        }
+        update
+    };
+    ok(
+        &raw.idp("UpdateUserPool", &devices_without_skip(Some("OPTIONAL")))
+            .await,
+        "UpdateUserPool",
+    );
+    let asked = ok(
+        &sign_in(&raw, &client_id, "ann", Some(&device_key)).await,
+        "sign-in",
+    );
+    assert_eq!(asked["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    // With MFA off there is no second factor to stand in for: tokens, the device known.
+    ok(
+        &raw.idp("UpdateUserPool", &devices_without_skip(None)).await,
+        "UpdateUserPool",
+    );
+    let direct = ok(
+        &sign_in(&raw, &client_id, "ann", Some(&device_key)).await,
+        "sign-in",
+    );
+    assert!(direct["AuthenticationResult"]["AccessToken"].is_string());
+    assert!(
+        direct["AuthenticationResult"]
+            .get("NewDeviceMetadata")
+            .is_none()
     );
 
     // Forgotten by an administrator, the device is unknown again.
