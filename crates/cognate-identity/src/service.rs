@@ -7,8 +7,8 @@ use cognate_crypto::signing::SigningKey;
 use cognate_store::{IdentityPoolRecord, IdentityRecord, Store};
 use cognate_wire::ApiError;
 
-use crate::external_sts::ExternalSts;
 use crate::errors::{identity_not_found, pool_not_found, store_failure};
+use crate::external_sts::ExternalSts;
 
 /// Deployment facts the handlers need to build and check ARNs, issuers and tokens.
 #[derive(Clone, Debug)]

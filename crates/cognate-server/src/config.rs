@@ -660,10 +660,12 @@ mod tests {
             from_flag.external_sts_url.as_deref(),
             Some("https://sts.example.com")
         );
-        assert!(Settings::resolve(ServeArgs::default())
-            .unwrap()
-            .external_sts_url
-            .is_none());
+        assert!(
+            Settings::resolve(ServeArgs::default())
+                .unwrap()
+                .external_sts_url
+                .is_none()
+        );
         assert!(
             Settings::resolve(ServeArgs {
                 external_sts_url: Some("ftp://127.0.0.1/".to_owned()),

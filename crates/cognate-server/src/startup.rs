@@ -74,8 +74,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
     );
     if let Some(url) = &settings.external_sts_url {
-        let client = cognate_identity::external_sts::ExternalSts::new(url)
-            .context("external STS client")?;
+        let client =
+            cognate_identity::external_sts::ExternalSts::new(url).context("external STS client")?;
         tracing::info!(url = %url, "credentials come from the external STS");
         identity = identity.with_external_sts(client);
     }

@@ -158,7 +158,11 @@ mod tests {
 
     #[test]
     fn token_refusals_are_not_authorized_with_sts_text() {
-        let err = read(400, &error_body("InvalidIdentityToken", "bad &lt;token&gt;")).unwrap_err();
+        let err = read(
+            400,
+            &error_body("InvalidIdentityToken", "bad &lt;token&gt;"),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::NotAuthorizedException);
         assert_eq!(err.message, "bad <token>");
         let err = read(400, &error_body("ExpiredTokenException", "")).unwrap_err();
@@ -169,7 +173,10 @@ mod tests {
     #[test]
     fn role_refusals_are_invalid_pool_configuration() {
         let err = read(403, &error_body("AccessDenied", "Not authorized")).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidIdentityPoolConfigurationException);
+        assert_eq!(
+            err.code,
+            ErrorCode::InvalidIdentityPoolConfigurationException
+        );
         assert_eq!(err.message, INVALID_CONFIGURATION);
     }
 

@@ -364,7 +364,7 @@ async fn sts_admitted_from(server: &TestServer, forwarded_for: &str, count: usiz
             .body(
                 "Action=AssumeRoleWithWebIdentity&Version=2011-06-15\
                  &RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2FR\
-                 &RoleSessionName=s&WebIdentityToken=not-a-token",
+                 &RoleSessionName=session&WebIdentityToken=not-a-token",
             )
             .send()
             .await

@@ -152,14 +152,35 @@ pub async fn purge_expired_sts_sessions(store: DynStore) {
         ("ASIAPURGELAPSED00001", now - 1_000),
         ("ASIAPURGELIVE0000001", now + 3_600_000),
     ] {
-        store.put_sts_session(&session(key, expires_ms)).await.unwrap();
+        store
+            .put_sts_session(&session(key, expires_ms))
+            .await
+            .unwrap();
     }
 
     let report = store.purge(before).await.unwrap();
     assert_eq!(report.sts_sessions, 1);
     assert_eq!(report.total(), 1);
-    assert!(store.get_sts_session("ASIAPURGEGONE0000001").await.unwrap().is_none());
-    assert!(store.get_sts_session("ASIAPURGELAPSED00001").await.unwrap().is_some());
-    assert!(store.get_sts_session("ASIAPURGELIVE0000001").await.unwrap().is_some());
+    assert!(
+        store
+            .get_sts_session("ASIAPURGEGONE0000001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .get_sts_session("ASIAPURGELAPSED00001")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .get_sts_session("ASIAPURGELIVE0000001")
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(store.purge(before).await.unwrap(), PurgeReport::default());
 }
