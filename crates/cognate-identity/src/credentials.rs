@@ -9,6 +9,7 @@ use cognate_wire::identity::{
 };
 use cognate_wire::{ApiError, RequestContext, Sensitive, Timestamp};
 
+use crate::external_sts::{ExternalSts, WebIdentityRequest};
 use crate::identities::{Acting, authorize, live_identity};
 use crate::openid::{self, OPENID_TOKEN_SECONDS, TokenContent};
 use crate::pools::view::PoolView;
@@ -47,30 +48,77 @@ pub async fn get_credentials(
         custom_role_arn: input.custom_role_arn.as_deref(),
     })?;
     let (amr, principal_tags) = amr_and_tags(&view, &acting);
-    let issued = svc
-        .issue_credentials(
-            &SessionGrant {
-                identity_id: identity.id.clone(),
-                identity_pool_id: record.id.clone(),
-                role_arn,
-                session_name: ENHANCED_FLOW_SESSION_NAME.to_owned(),
-                amr,
-                principal_tags,
-                duration_s: ENHANCED_FLOW_SECONDS,
-            },
-            ctx.now_ms,
-        )
-        .await?;
+    let grant = SessionGrant {
+        identity_id: identity.id.clone(),
+        identity_pool_id: record.id.clone(),
+        role_arn,
+        session_name: ENHANCED_FLOW_SESSION_NAME.to_owned(),
+        amr,
+        principal_tags,
+        duration_s: ENHANCED_FLOW_SECONDS,
+    };
+    let credentials = match &svc.external_sts {
+        Some(sts) => from_external_sts(svc, sts, &grant, ctx.now_ms).await?,
+        None => built_in(svc, &grant, ctx.now_ms).await?,
+    };
     Ok(GetCredentialsForIdentityResponse {
         identity_id: Some(identity.id),
-        credentials: Some(Credentials {
-            access_key_id: Some(issued.access_key_id),
-            secret_key: Some(Sensitive::new(issued.secret_access_key.to_string())),
-            session_token: Some(issued.session_token.to_string()),
-            expiration: Some(Timestamp::from_millis(
-                issued.expiration_s.saturating_mul(1000),
-            )),
-        }),
+        credentials: Some(credentials),
+    })
+}
+
+async fn built_in(
+    svc: &IdentityService,
+    grant: &SessionGrant,
+    now_ms: i64,
+) -> Result<Credentials, ApiError> {
+    let issued = svc.issue_credentials(grant, now_ms).await?;
+    Ok(Credentials {
+        access_key_id: Some(issued.access_key_id),
+        secret_key: Some(Sensitive::new(issued.secret_access_key.to_string())),
+        session_token: Some(issued.session_token.to_string()),
+        expiration: Some(Timestamp::from_millis(
+            issued.expiration_s.saturating_mul(1000),
+        )),
+    })
+}
+
+/// External STS mode: the identity's OpenID token (as GetOpenIdToken would sign it, with
+/// the same `amr` and principal tags) is exchanged at the configured STS, as Cognito's
+/// enhanced flow does with AWS STS.
+async fn from_external_sts(
+    svc: &IdentityService,
+    sts: &ExternalSts,
+    grant: &SessionGrant,
+    now_ms: i64,
+) -> Result<Credentials, ApiError> {
+    let token = openid::sign(
+        svc,
+        &TokenContent {
+            identity_id: &grant.identity_id,
+            identity_pool_id: &grant.identity_pool_id,
+            amr: &grant.amr,
+            principal_tags: &grant.principal_tags,
+            issued_at_s: now_ms.div_euclid(1000),
+            lifetime_s: OPENID_TOKEN_SECONDS,
+        },
+    )
+    .await?;
+    let issued = sts
+        .assume_role_with_web_identity(&WebIdentityRequest {
+            role_arn: &grant.role_arn,
+            session_name: &grant.session_name,
+            web_identity_token: &token,
+            duration_s: grant.duration_s,
+        })
+        .await?;
+    Ok(Credentials {
+        access_key_id: Some(issued.access_key_id),
+        secret_key: Some(Sensitive::new(issued.secret_access_key)),
+        session_token: Some(issued.session_token),
+        expiration: Some(Timestamp::from_millis(
+            issued.expiration_s.saturating_mul(1000),
+        )),
     })
 }
 

@@ -2,7 +2,7 @@
 //!
 //! One module per resource area (`pools`, `tags`, `identities`, `developer`, `credentials`,
 //! `roles`, `principal_tags`; `logins` checks Logins maps, `openid` signs identity-pool
-//! tokens, `sessions` issues and finds the built-in STS's temporary credentials); this file
+//! tokens, `external_sts` asks a configured STS for credentials instead, `sessions` issues and finds the built-in STS's temporary credentials); this file
 //! only routes the generated trait's methods to them, so what is implemented is visible at a
 //! glance (and in `IMPLEMENTED`).
 
@@ -10,6 +10,7 @@ mod credentials;
 mod developer;
 mod documents;
 mod errors;
+pub mod external_sts;
 mod identities;
 pub mod logins;
 pub mod openid;

@@ -8,6 +8,7 @@ use cognate_store::{IdentityPoolRecord, IdentityRecord, Store};
 use cognate_wire::ApiError;
 
 use crate::errors::{identity_not_found, pool_not_found, store_failure};
+use crate::external_sts::ExternalSts;
 
 /// Deployment facts the handlers need to build and check ARNs, issuers and tokens.
 #[derive(Clone, Debug)]
@@ -35,6 +36,8 @@ pub struct IdentityService {
     pub(crate) config: ServiceConfig,
     /// The identity-token signing key, once opened (one per deployment, never rotated yet).
     pub(crate) openid_key: RwLock<Option<Arc<SigningKey>>>,
+    /// When set, GetCredentialsForIdentity gets its credentials from this STS endpoint.
+    pub(crate) external_sts: Option<ExternalSts>,
 }
 
 impl IdentityService {
@@ -44,7 +47,14 @@ impl IdentityService {
             kek,
             config,
             openid_key: RwLock::new(None),
+            external_sts: None,
         }
+    }
+
+    /// External STS mode (see `external_sts`): credentials come from that endpoint.
+    pub fn with_external_sts(mut self, sts: ExternalSts) -> Self {
+        self.external_sts = Some(sts);
+        self
     }
 
     pub fn config(&self) -> &ServiceConfig {

@@ -192,6 +192,25 @@ impl AwsJsonEndpoint {
         }
     }
 
+    /// Counts one unsigned request handled outside this endpoint (the built-in STS's
+    /// AssumeRoleWithWebIdentity) against the same per-address budget as the unsigned
+    /// operations here; false when that budget is spent. `peer` is the TCP peer.
+    pub fn admit_unsigned(&self, peer: IpAddr, headers: &HeaderMap, now_ms: i64) -> bool {
+        let client = self.config.trusted_proxies.client_ip(peer, headers);
+        self.source_admitted(Some(peer), Some(client), now_ms)
+    }
+
+    // Loopback peers are exempt: tests and local tools call from there, and when a reverse
+    // proxy on the same host is not configured as trusted, every client would otherwise
+    // share its one budget. A loopback address read from a forwarded header is not exempt.
+    fn source_admitted(&self, peer: Option<IpAddr>, client: Option<IpAddr>, now_ms: i64) -> bool {
+        let Some(client) = client else {
+            return true;
+        };
+        (client.is_loopback() && peer.map(|p| p.to_canonical()) == Some(client))
+            || self.limiter.try_acquire_source(client, now_ms)
+    }
+
     fn check_rate_limits(
         &self,
         request: &IncomingRequest<'_>,
@@ -199,15 +218,7 @@ impl AwsJsonEndpoint {
         operation: &OperationInfo,
         client_ip: Option<IpAddr>,
     ) -> Result<(), ApiError> {
-        // Loopback peers are exempt: tests and local tools call from there, and when a
-        // reverse proxy on the same host is not configured as trusted, every client would
-        // otherwise share its one budget. A loopback address read from a forwarded header
-        // is not exempt.
-        if !operation.signed
-            && let Some(client) = client_ip
-            && !(client.is_loopback()
-                && request.source_ip.map(|p| p.to_canonical()) == Some(client))
-            && !self.limiter.try_acquire_source(client, request.now_ms)
+        if !operation.signed && !self.source_admitted(request.source_ip, client_ip, request.now_ms)
         {
             return Err(ApiError::new(
                 ErrorCode::TooManyRequestsException,
@@ -324,6 +335,54 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_ip::Cidr;
+
+    struct Unimplemented;
+    #[async_trait::async_trait]
+    impl idp::CognitoIdentityProvider for Unimplemented {}
+    #[async_trait::async_trait]
+    impl identity::CognitoIdentity for Unimplemented {}
+
+    fn endpoint(per_source_ip: u32, trusted: &[&str]) -> AwsJsonEndpoint {
+        AwsJsonEndpoint::new(
+            Arc::new(Unimplemented),
+            Arc::new(Unimplemented),
+            EndpointConfig {
+                region: "us-east-1".into(),
+                max_body_bytes: 1024,
+                admin_auth: AdminAuth::AcceptAny,
+                rate_limits: RateLimits {
+                    per_source_ip,
+                    ..RateLimits::COGNITO_DEFAULTS
+                },
+                trusted_proxies: TrustedProxies::new(
+                    trusted.iter().map(|b| b.parse::<Cidr>().unwrap()).collect(),
+                ),
+            },
+        )
+    }
+
+    fn admitted(endpoint: &AwsJsonEndpoint, peer: &str, forwarded: Option<&str>) -> usize {
+        let mut headers = HeaderMap::new();
+        if let Some(forwarded) = forwarded {
+            headers.insert("x-forwarded-for", forwarded.parse().unwrap());
+        }
+        (0..10)
+            .filter(|_| endpoint.admit_unsigned(peer.parse().unwrap(), &headers, 1_000))
+            .count()
+    }
+
+    #[test]
+    fn unsigned_requests_outside_the_endpoint_share_the_per_address_budget() {
+        let endpoint = endpoint(3, &["127.0.0.1/32"]);
+        assert_eq!(admitted(&endpoint, "192.0.2.1", None), 3);
+        // Another address has its own budget; a forwarded one counts only from a proxy.
+        assert_eq!(admitted(&endpoint, "192.0.2.2", Some("198.51.100.1")), 3);
+        assert_eq!(admitted(&endpoint, "127.0.0.1", Some("198.51.100.1")), 3);
+        assert_eq!(admitted(&endpoint, "127.0.0.1", Some("198.51.100.1")), 0);
+        // A loopback peer with nothing forwarded is exempt.
+        assert_eq!(admitted(&endpoint, "127.0.0.1", None), 10);
+    }
 
     #[test]
     fn targets_route_by_prefix() {

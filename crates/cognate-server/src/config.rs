@@ -157,6 +157,11 @@ pub struct ServeArgs {
     /// `<public-url>/cognito-identity/.well-known/jwks_uri`.
     #[arg(long, env = "COGNATE_IDENTITY_TOKEN_ISSUER")]
     pub identity_token_issuer: Option<String>,
+    /// External STS mode: GetCredentialsForIdentity calls this endpoint's
+    /// AssumeRoleWithWebIdentity with the identity's OpenID token instead of issuing
+    /// built-in credentials (e.g. `http://127.0.0.1:5000/`).
+    #[arg(long, env = "COGNATE_EXTERNAL_STS_URL")]
+    pub external_sts_url: Option<String>,
     /// Admin credentials for SigV4-signed operations, as ACCESS_KEY_ID:SECRET, comma separated.
     #[arg(long, env = "COGNATE_ADMIN_CREDENTIALS", hide_env_values = true)]
     pub admin_credentials: Option<String>,
@@ -242,6 +247,7 @@ struct FileSettings {
     account_id: Option<String>,
     public_url: Option<String>,
     identity_token_issuer: Option<String>,
+    external_sts_url: Option<String>,
     admin_credentials: Option<Vec<FileCredential>>,
     key_encryption_key: Option<String>,
     insecure_unauthenticated_admin_on_public_listener: Option<bool>,
@@ -377,6 +383,8 @@ pub struct Settings {
     /// Without a trailing slash.
     pub public_url: Option<String>,
     pub identity_token_issuer: Option<String>,
+    /// Set: external STS mode (see `cognate_identity::external_sts`).
+    pub external_sts_url: Option<String>,
     pub admin_credentials: Vec<AdminCredential>,
     pub key_encryption_key: Option<String>,
     pub insecure_unauthenticated_admin_on_public_listener: bool,
@@ -522,7 +530,16 @@ impl Settings {
             url::Url::parse(origin)
                 .map_err(|e| anyhow::anyhow!("webauthn origin {origin:?}: {e}"))?;
         }
+        let external_sts_url = args.external_sts_url.or(file.external_sts_url);
+        if let Some(url) = &external_sts_url {
+            let parsed =
+                url::Url::parse(url).map_err(|e| anyhow::anyhow!("--external-sts-url: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                bail!("--external-sts-url must start with http:// or https://");
+            }
+        }
         Ok(Settings {
+            external_sts_url,
             policies: args.policies.or(file.policies),
             webauthn_origins,
             delivery,
@@ -617,6 +634,45 @@ mod tests {
         assert!(settings.admin_credentials.is_empty());
         assert_eq!(settings.rate_limits, RateLimits::COGNITO_DEFAULTS);
         assert_eq!(settings.signing_keys, RotationSchedule::default());
+    }
+
+    #[test]
+    fn external_sts_url_from_file_or_flag_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.toml");
+        std::fs::write(&path, "external_sts_url = \"http://127.0.0.1:5000/\"\n").unwrap();
+        let from_file = Settings::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_file.external_sts_url.as_deref(),
+            Some("http://127.0.0.1:5000/")
+        );
+        let from_flag = Settings::resolve(ServeArgs {
+            config: Some(path),
+            external_sts_url: Some("https://sts.example.com".to_owned()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_flag.external_sts_url.as_deref(),
+            Some("https://sts.example.com")
+        );
+        assert!(
+            Settings::resolve(ServeArgs::default())
+                .unwrap()
+                .external_sts_url
+                .is_none()
+        );
+        assert!(
+            Settings::resolve(ServeArgs {
+                external_sts_url: Some("ftp://127.0.0.1/".to_owned()),
+                ..ServeArgs::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]

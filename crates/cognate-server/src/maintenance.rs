@@ -1,5 +1,6 @@
 //! Background housekeeping: every node purges, now and then, the rows no rule can need any
-//! more (idle counters, long-expired codes and refresh tokens, spent revocations). Deletes
+//! more (idle counters, long-expired codes, refresh tokens and STS sessions, spent
+//! revocations). Deletes
 //! by time are idempotent, so nodes need not agree on who does it.
 
 use std::future::Future;
@@ -48,6 +49,7 @@ where
         total.codes += done.codes;
         total.refresh_tokens += done.refresh_tokens;
         total.token_families += done.token_families;
+        total.sts_sessions += done.sts_sessions;
         if !done.more_may_remain() {
             break;
         }
@@ -73,6 +75,7 @@ pub async fn run(store: Arc<dyn Store>, clock: Arc<dyn Clock>, shutdown: impl Fu
                 codes = report.codes,
                 refresh_tokens = report.refresh_tokens,
                 token_families = report.token_families,
+                sts_sessions = report.sts_sessions,
                 "purged expired rows"
             ),
             Ok(_) => {}

@@ -81,6 +81,15 @@ async fn aws_json(
         let body = Bytes::from(bytes);
         let query = parts.uri.query().unwrap_or("");
         if cognate_sts::is_query_request(&parts.headers) {
+            // Before any token check, as the JSON endpoint does for its unsigned operations.
+            if cognate_sts::is_unsigned_action(&body)
+                && !state
+                    .endpoint
+                    .admit_unsigned(peer.ip(), &parts.headers, state.clock.now_ms())
+            {
+                tracing::info!("sts request over the per-address rate limit");
+                return with_cors(cognate_sts::throttled(&request_id));
+            }
             let response = state
                 .sts
                 .handle(cognate_sts::StsRequest {

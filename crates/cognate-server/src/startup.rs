@@ -61,7 +61,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         hasher,
         service_config.clone(),
     ));
-    let identity = Arc::new(cognate_identity::IdentityService::new(
+    let mut identity = cognate_identity::IdentityService::new(
         store.clone(),
         kek.clone(),
         cognate_identity::ServiceConfig {
@@ -72,7 +72,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 cognate_identity::ServiceConfig::default_openid_issuer(&public_url)
             }),
         },
-    ));
+    );
+    if let Some(url) = &settings.external_sts_url {
+        let client =
+            cognate_identity::external_sts::ExternalSts::new(url).context("external STS client")?;
+        tracing::info!(url = %url, "credentials come from the external STS");
+        identity = identity.with_external_sts(client);
+    }
+    let identity = Arc::new(identity);
     let sts = Arc::new(cognate_sts::Sts::new(identity.clone()));
     let admin_auth = if settings.admin_credentials.is_empty() {
         AdminAuth::AcceptAny

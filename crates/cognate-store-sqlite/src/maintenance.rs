@@ -15,6 +15,8 @@ const EXPIRED_CODES: &str = "DELETE FROM codes WHERE (pool_id, sub, purpose) IN
     (SELECT pool_id, sub, purpose FROM codes WHERE expires_ms < ?1 LIMIT ?2)";
 const EXPIRED_TOKENS: &str = "DELETE FROM refresh_tokens WHERE token_hash IN
     (SELECT token_hash FROM refresh_tokens WHERE expires_ms < ?1 LIMIT ?2)";
+const EXPIRED_STS_SESSIONS: &str = "DELETE FROM sts_sessions WHERE access_key_id IN
+    (SELECT access_key_id FROM sts_sessions WHERE expires_ms < ?1 LIMIT ?2)";
 const SPENT_FAMILIES: &str = "DELETE FROM revoked_token_families WHERE origin_jti IN
     (SELECT f.origin_jti FROM revoked_token_families f
      WHERE f.revoked_ms < ?1
@@ -42,6 +44,7 @@ impl MaintenanceStore for SqliteStore {
                     refresh_tokens: delete(tx, EXPIRED_TOKENS, before.expired_ms)?,
                     // After the tokens, so a family whose last token just went can go too.
                     token_families: delete(tx, SPENT_FAMILIES, before.revoked_ms)?,
+                    sts_sessions: delete(tx, EXPIRED_STS_SESSIONS, before.expired_ms)?,
                 })
             })
             .await

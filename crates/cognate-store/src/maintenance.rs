@@ -13,8 +13,9 @@ pub struct PurgeBefore {
     /// Counters and lockout slots whose latest change is older than this are idle:
     /// no window or lockout rule looks back that far.
     pub idle_ms: i64,
-    /// One-time codes and refresh tokens that expired before this are deleted. Kept a
-    /// while after expiry, so a late attempt still hears "expired" rather than "invalid".
+    /// One-time codes, refresh tokens and the built-in STS's sessions that expired before
+    /// this are deleted. Kept a while after expiry, so a late attempt still hears "expired"
+    /// rather than "invalid".
     pub expired_ms: i64,
     /// A revoked token family is forgotten once it has no refresh token left and was
     /// revoked before this: by then no access token of the family can still be valid.
@@ -29,11 +30,17 @@ pub struct PurgeReport {
     pub codes: u64,
     pub refresh_tokens: u64,
     pub token_families: u64,
+    pub sts_sessions: u64,
 }
 
 impl PurgeReport {
     pub fn total(&self) -> u64 {
-        self.counters + self.counter_slots + self.codes + self.refresh_tokens + self.token_families
+        self.counters
+            + self.counter_slots
+            + self.codes
+            + self.refresh_tokens
+            + self.token_families
+            + self.sts_sessions
     }
 }
 
@@ -43,7 +50,8 @@ pub const PURGE_BATCH: u64 = 5_000;
 
 #[async_trait]
 pub trait MaintenanceStore: Send + Sync {
-    /// Deletes idle counters and lockout slots, long-expired codes and refresh tokens, and
+    /// Deletes idle counters and lockout slots, long-expired codes, refresh tokens and STS
+    /// sessions, and
     /// revoked families with nothing left to revoke: at most [`PURGE_BATCH`] of each.
     async fn purge(&self, before: PurgeBefore) -> Result<PurgeReport, StoreError>;
 }
@@ -57,6 +65,7 @@ impl PurgeReport {
             self.codes,
             self.refresh_tokens,
             self.token_families,
+            self.sts_sessions,
         ]
         .iter()
         .any(|&n| n >= PURGE_BATCH)

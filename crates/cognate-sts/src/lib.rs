@@ -51,6 +51,21 @@ pub fn is_query_request(headers: &HeaderMap) -> bool {
             })
 }
 
+/// Whether a Query-protocol body asks for an action that is not signed
+/// (AssumeRoleWithWebIdentity), which the per-address rate limit counts like cognito's
+/// unsigned operations. Signed actions answer only to credentials Cognate issued.
+pub fn is_unsigned_action(body: &[u8]) -> bool {
+    wire::parse_form(body)
+        .is_some_and(|params| params.get("Action").map(String::as_str) == Some(UNSIGNED_ACTION))
+}
+
+const UNSIGNED_ACTION: &str = "AssumeRoleWithWebIdentity";
+
+/// The answer when [`is_unsigned_action`]'s request is over its address's budget.
+pub fn throttled(request_id: &str) -> Response<Bytes> {
+    wire::error(request_id, &StsError::throttled())
+}
+
 impl Sts {
     pub fn new(identity: Arc<IdentityService>) -> Self {
         Self { identity }
@@ -84,7 +99,7 @@ impl Sts {
         }
         let result = match action {
             "GetCallerIdentity" => actions::get_caller_identity(&self.identity, request).await?,
-            "AssumeRoleWithWebIdentity" => {
+            UNSIGNED_ACTION => {
                 actions::assume_role_with_web_identity(&self.identity, request, &params).await?
             }
             other => {
@@ -99,5 +114,25 @@ impl Sts {
             }
         };
         Ok(wire::success(action, request.request_id, &result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_assume_role_with_web_identity_counts_as_unsigned() {
+        assert!(is_unsigned_action(
+            b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&WebIdentityToken=x"
+        ));
+        assert!(!is_unsigned_action(
+            b"Action=GetCallerIdentity&Version=2011-06-15"
+        ));
+        assert!(!is_unsigned_action(b"Version=2011-06-15"));
+        let answer = throttled("r-1");
+        assert_eq!(answer.status(), 400);
+        let body = String::from_utf8_lossy(answer.body());
+        assert!(body.contains("<Code>Throttling</Code>"), "{body}");
     }
 }

@@ -70,6 +70,11 @@ impl StsError {
         Self::new("ValidationError", message, 400)
     }
 
+    /// AWS STS's answer to a caller over its request rate.
+    pub fn throttled() -> Self {
+        Self::new("Throttling", "Rate exceeded", 400)
+    }
+
     pub fn internal() -> Self {
         Self::new(
             "InternalFailure",

@@ -350,3 +350,58 @@ async fn per_address_limit_reads_forwarded_for_only_from_trusted_proxies() {
     let (direct, _dir) = server_with_config(&limits).await;
     assert_eq!(admitted_from(&direct, "198.51.100.7", 20).await, 20);
 }
+
+/// Unsigned STS calls (AssumeRoleWithWebIdentity with a token that is not even a JWT)
+/// claiming to come from `forwarded_for`; how many were not throttled.
+async fn sts_admitted_from(server: &TestServer, forwarded_for: &str, count: usize) -> usize {
+    let http = reqwest::Client::new();
+    let mut admitted = 0;
+    for _ in 0..count {
+        let response = http
+            .post(format!("{}/", server.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", forwarded_for)
+            .body(
+                "Action=AssumeRoleWithWebIdentity&Version=2011-06-15\
+                 &RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2FR\
+                 &RoleSessionName=session&WebIdentityToken=not-a-token",
+            )
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap_or_default();
+        assert!(status < 500, "5xx: {body}");
+        if body.contains("<Code>Throttling</Code>") {
+            assert_eq!(status, 400);
+        } else {
+            // Admitted, then refused for its token: the limit came first.
+            assert!(body.contains("<Code>InvalidIdentityToken</Code>"), "{body}");
+            admitted += 1;
+        }
+    }
+    admitted
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sts_web_identity_calls_share_the_per_address_limit() {
+    let limits = format!(
+        "[rate_limits]\nuser_authentication = 0\nuser_creation = 0\nuser_account_recovery = 0\nper_source_ip = {PER_ADDRESS}\n"
+    );
+    let (server, _dir) =
+        server_with_config(&format!("trusted_proxies = [\"127.0.0.1/32\"]\n{limits}")).await;
+    assert_eq!(
+        sts_admitted_from(&server, "198.51.100.20", 2 * PER_ADDRESS).await,
+        PER_ADDRESS
+    );
+    // One budget per address for the JSON operations and STS together (the calls take
+    // well under a second): two SignUps leave three STS calls.
+    assert_eq!(admitted_from(&server, "198.51.100.21", 2).await, 2);
+    assert_eq!(
+        sts_admitted_from(&server, "198.51.100.21", PER_ADDRESS).await,
+        PER_ADDRESS - 2
+    );
+    // Loopback callers stay exempt.
+    let (direct, _dir) = server_with_config(&limits).await;
+    assert_eq!(sts_admitted_from(&direct, "198.51.100.20", 20).await, 20);
+}

@@ -1,7 +1,9 @@
 //! Purging: what no rule can need any more goes; everything else stays.
 
 use super::fixtures::*;
-use crate::{CodeCheck, PurgeBefore, PurgeReport, RefreshTokenRecord};
+use std::collections::BTreeMap;
+
+use crate::{CodeCheck, PurgeBefore, PurgeReport, RefreshTokenRecord, StsSessionRecord};
 
 const DAY: i64 = 86_400_000;
 
@@ -82,6 +84,7 @@ pub async fn purge_keeps_what_rules_still_need(store: DynStore) {
             codes: 1,
             refresh_tokens: 1,
             token_families: 1,
+            sts_sessions: 0,
         }
     );
     assert!(!report.more_may_remain());
@@ -119,5 +122,65 @@ pub async fn purge_keeps_what_rules_still_need(store: DynStore) {
     );
 
     // A second purge finds nothing; purging is idempotent.
+    assert_eq!(store.purge(before).await.unwrap(), PurgeReport::default());
+}
+
+pub async fn purge_expired_sts_sessions(store: DynStore) {
+    let now = 100 * DAY;
+    let before = PurgeBefore {
+        idle_ms: now - DAY,
+        expired_ms: now - 7 * DAY,
+        revoked_ms: now - DAY,
+    };
+    let session = |key: &str, expires_ms: i64| StsSessionRecord {
+        access_key_id: key.into(),
+        sealed_secret: vec![1, 2, 3],
+        session_token_hash: vec![9; 32],
+        identity_id: "us-east-1:i".into(),
+        identity_pool_id: "us-east-1:p".into(),
+        role_arn: "arn:aws:iam::000000000000:role/Auth".into(),
+        session_name: "CognitoIdentityCredentials".into(),
+        amr: vec!["authenticated".into()],
+        principal_tags: BTreeMap::new(),
+        issued_ms: expires_ms - 3_600_000,
+        expires_ms,
+    };
+    // Long expired: gone. Just expired: kept, so its caller still hears ExpiredToken.
+    // Live: kept.
+    for (key, expires_ms) in [
+        ("ASIAPURGEGONE0000001", now - 8 * DAY),
+        ("ASIAPURGELAPSED00001", now - 1_000),
+        ("ASIAPURGELIVE0000001", now + 3_600_000),
+    ] {
+        store
+            .put_sts_session(&session(key, expires_ms))
+            .await
+            .unwrap();
+    }
+
+    let report = store.purge(before).await.unwrap();
+    assert_eq!(report.sts_sessions, 1);
+    assert_eq!(report.total(), 1);
+    assert!(
+        store
+            .get_sts_session("ASIAPURGEGONE0000001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .get_sts_session("ASIAPURGELAPSED00001")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .get_sts_session("ASIAPURGELIVE0000001")
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(store.purge(before).await.unwrap(), PurgeReport::default());
 }

@@ -179,6 +179,7 @@ macro_rules! conformance_tests {
             race_counter_slots_cas_one_wins,
             race_claim_due_messages_disjoint,
             purge_keeps_what_rules_still_need,
+            purge_expired_sts_sessions,
             device_lifecycle,
             race_confirm_device_once,
             webauthn_credentials,
