@@ -192,8 +192,9 @@ def test_a_request_signed_with_the_credentials_is_its_own_proof(policed_server):
         signer = Credentials(creds["AccessKeyId"], secret, creds["SessionToken"])
         SigV4Auth(signer, "sts", REGION).add_auth(request)
         prepared = request.prepare()
+        data = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
         http_request = urllib.request.Request(
-            prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST"
+            prepared.url, data=data, headers=dict(prepared.headers), method="POST"
         )
         try:
             with urllib.request.urlopen(http_request, timeout=10) as reply:
