@@ -21,6 +21,10 @@ use crate::workload::Context;
 /// "codes spent" errors, which the report shows.
 pub const TOTP_USERS: usize = 256;
 
+/// At least this many TOTP users, whatever the workload's size: 64 users hold some 130 codes
+/// beyond the one each spends on VerifySoftwareToken, enough for short runs.
+pub const TOTP_MIN_USERS: usize = 64;
+
 /// Workers that set the users up.
 const SETUP_WORKERS: usize = 4;
 

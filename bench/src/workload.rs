@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::client::{Conn, Endpoint, Req, Resp, Timed};
 use crate::srp::SrpClient;
 use crate::stats::{Figures, Outcome, histogram};
-use crate::totp::{TOTP_USERS, TotpUsers};
+use crate::totp::{TOTP_MIN_USERS, TOTP_USERS, TotpUsers};
 
 /// How many preloaded users get a password to sign in with (worker `w` signs in as user
 /// `w % SIGN_IN_USERS`).
@@ -562,7 +562,9 @@ pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize
 
 async fn probe(ctx: &Arc<Context>, op: Op) -> Result<(), String> {
     if op == Op::TotpAuth {
-        let count = TOTP_USERS.min(ctx.users.max(1));
+        // The TOTP users are users of their own, not the preloaded ones; a small workload
+        // still gets enough of them that a second's sign-ins at c=16 find unspent codes.
+        let count = TOTP_USERS.min(ctx.users.max(TOTP_MIN_USERS));
         eprintln!("  setting up {count} TOTP users...");
         let setup = ctx.totp.get_or_init(|| TotpUsers::setup(ctx, count)).await;
         if let Err(e) = setup {
