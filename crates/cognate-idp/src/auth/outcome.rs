@@ -81,6 +81,38 @@ pub fn missing_parameter(name: &str) -> ApiError {
     ApiError::invalid_parameter(format!("Missing required parameter {name}"))
 }
 
+/// The common start of a challenge answer: the Session is present, opens for this client,
+/// and names this pool and `challenge`; USERNAME is present and SECRET_HASH matches it.
+/// Answers the session's state and the username.
+pub async fn open_answer<'a>(
+    svc: &IdpService,
+    pool: &PoolRules,
+    client: &ClientRules,
+    session_text: Option<&str>,
+    challenge: &str,
+    responses: &'a BTreeMap<String, String>,
+    now_ms: i64,
+) -> Result<(ChallengeState, &'a str), ApiError> {
+    let session_text = session_text
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing_parameter("Session"))?;
+    let state = crate::auth::session::open(&svc.kek, session_text, client.id(), now_ms)?;
+    if state.pool_id != pool.id() || state.challenge != challenge {
+        return Err(crate::auth::session::invalid_session());
+    }
+    let username = responses
+        .get("USERNAME")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| missing_parameter("USERNAME"))?;
+    svc.check_secret_hash(
+        client,
+        username,
+        responses.get("SECRET_HASH").map(String::as_str),
+    )
+    .await?;
+    Ok((state, username.as_str()))
+}
+
 /// The client's `AuthSessionValidity`, in milliseconds.
 pub fn session_validity_ms(client: &ClientRules) -> i64 {
     let minutes = client

@@ -18,8 +18,10 @@ use cognate_store::{AliasChange, UserRecord};
 use cognate_wire::{ApiError, ErrorCode};
 
 use crate::auth::lockout::{self, Outcome as Attempt};
-use crate::auth::outcome::{Outcome, missing_parameter, new_password_required, not_authorized};
-use crate::auth::session::{self, invalid_session};
+use crate::auth::outcome::{
+    Outcome, missing_parameter, new_password_required, not_authorized, open_answer,
+};
+use crate::auth::session::invalid_session;
 use crate::errors::store_failure;
 use crate::service::IdpService;
 use crate::users::PoolRules;
@@ -218,21 +220,14 @@ pub async fn answer_new_password(
     responses: &BTreeMap<String, String>,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    let session_text = session_text
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing_parameter("Session"))?;
-    let state = session::open(&svc.kek, session_text, client.id(), now_ms)?;
-    if state.pool_id != pool.id() || state.challenge != "NEW_PASSWORD_REQUIRED" {
-        return Err(invalid_session());
-    }
-    let username = responses
-        .get("USERNAME")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| missing_parameter("USERNAME"))?;
-    svc.check_secret_hash(
+    let (state, username) = open_answer(
+        svc,
+        pool,
         client,
-        username,
-        responses.get("SECRET_HASH").map(String::as_str),
+        session_text,
+        "NEW_PASSWORD_REQUIRED",
+        responses,
+        now_ms,
     )
     .await?;
     let new_password = responses

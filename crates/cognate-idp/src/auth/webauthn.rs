@@ -17,7 +17,9 @@ use cognate_store::UserRecord;
 use cognate_wire::ApiError;
 use cognate_wire::idp::ChallengeNameType;
 
-use crate::auth::outcome::{Outcome, missing_parameter, not_authorized, session_validity_ms};
+use crate::auth::outcome::{
+    Outcome, missing_parameter, not_authorized, open_answer, session_validity_ms,
+};
 use crate::auth::password::after_correct_password;
 use crate::auth::session::{self, ChallengeState, invalid_session};
 use crate::errors::{internal, store_failure};
@@ -103,21 +105,14 @@ pub async fn answer(
     responses: &BTreeMap<String, String>,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    let session_text = session_text
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing_parameter("Session"))?;
-    let state = session::open(&svc.kek, session_text, client.id(), now_ms)?;
-    if state.pool_id != pool.id() || state.challenge != CHALLENGE {
-        return Err(invalid_session());
-    }
-    let username = responses
-        .get("USERNAME")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| missing_parameter("USERNAME"))?;
-    svc.check_secret_hash(
+    let (state, username) = open_answer(
+        svc,
+        pool,
         client,
-        username,
-        responses.get("SECRET_HASH").map(String::as_str),
+        session_text,
+        CHALLENGE,
+        responses,
+        now_ms,
     )
     .await?;
     let credential_text = responses
