@@ -1,10 +1,10 @@
 //! SQLite backend for the Cognate store: the embedded default.
 //!
 //! Durability: WAL with `synchronous=FULL`, so an acknowledged write survives
-//! `kill -9` and an OS crash. One writer connection behind a mutex takes
-//! `BEGIN IMMEDIATE` for every write transaction; a few reader connections
-//! serve lookups concurrently with it. All SQLite calls run on tokio's
-//! blocking pool.
+//! `kill -9` and an OS crash. One writer thread owns the writer connection and
+//! commits concurrent writes in groups (`BEGIN IMMEDIATE`, a savepoint per
+//! write, one commit for the group; see `db.rs`); a few reader connections
+//! serve lookups concurrently with it on tokio's blocking pool.
 
 mod clients;
 mod codec;
