@@ -8,8 +8,9 @@
 //!   random salt and 32-byte output, stored as is. Verification uses the parameters in the
 //!   stored string, so raising the defaults later keeps old hashes working
 //!   ([`Hasher::needs_rehash`] tells when to upgrade one after a successful sign-in).
-//! - [`Hasher::dummy_verify`] verifies against a hash made at start-up with the same
-//!   parameters, so a sign-in for an unknown user costs what a wrong password costs (R6).
+//! - [`Hasher::dummy_verify`] verifies against a PHC string with the same parameters (and a
+//!   random digest no password hashes to), so a sign-in for an unknown user costs what a
+//!   wrong password costs (R6).
 //! - Every hash and verification holds a permit of a [`HashGate`] sized to the cores (R12):
 //!   hashing more passwords at once than there are cores only adds memory (19 MiB each)
 //!   and latency. Waiters are bounded in number and time; past either bound the call fails
@@ -392,8 +393,7 @@ impl Hasher {
         Self::new(HashParams::default())
     }
 
-    /// A hasher with `params` under the global gate. Computes the dummy hash (one full
-    /// hash) once, here.
+    /// A hasher with `params` under the global gate.
     pub fn new(params: HashParams) -> Result<Self, PasswordError> {
         Self::with_gate(params, HashGate::global(), DEFAULT_MAX_WAIT)
     }
@@ -407,11 +407,7 @@ impl Hasher {
         let argon_params = params.to_argon()?;
         let blocks = argon_params.block_count();
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
-        // The dummy's password is random so no real password can match it by accident.
-        // Made once at start-up, outside the gate, with memory of its own.
-        let mut secret = [0u8; 32];
-        fill_random(&mut secret)?;
-        let dummy = hash_with(&argon, &secret, &mut vec![Block::new(); blocks])?;
+        let dummy = unmatchable_phc(&argon)?;
         Ok(Self {
             params,
             argon,
@@ -654,13 +650,29 @@ fn hash_with(
     argon
         .hash_password_into_with_memory(password, &salt, &mut out, memory)
         .map_err(|_| PasswordError::Hashing)?;
+    phc_string(argon, &salt, &out)
+}
+
+/// A PHC string under `argon`'s parameters whose digest is random bytes instead of the hash
+/// of anything. Verifying a password against it costs exactly one full hash, and no password
+/// can match it (that would take a preimage of a random 256-bit value), which is all the
+/// dummy verification needs; making it costs nothing, so start-up spends no hash on it.
+fn unmatchable_phc(argon: &Argon2<'_>) -> Result<String, PasswordError> {
+    let mut salt = [0u8; SALT_LEN];
+    fill_random(&mut salt)?;
+    let mut digest = [0u8; OUTPUT_LEN];
+    fill_random(&mut digest)?;
+    phc_string(argon, &salt, &digest)
+}
+
+fn phc_string(argon: &Argon2<'_>, salt: &[u8], out: &[u8]) -> Result<String, PasswordError> {
     let params = argon.params();
     let phc = PasswordHash {
         algorithm: argon2::ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
         params: ParamsString::try_from(params).map_err(|_| PasswordError::Hashing)?,
-        salt: Some(Salt::new(&salt).map_err(|_| PasswordError::Hashing)?),
-        hash: Some(Output::new(&out).map_err(|_| PasswordError::Hashing)?),
+        salt: Some(Salt::new(salt).map_err(|_| PasswordError::Hashing)?),
+        hash: Some(Output::new(out).map_err(|_| PasswordError::Hashing)?),
     };
     Ok(phc.to_string())
 }
@@ -1186,6 +1198,8 @@ mod tests {
         // The dummy uses the hasher's own parameters, so its cost is a real verify's.
         assert!(h.dummy.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert!(!h.verify(b"anything", &h.dummy).unwrap());
+        // Each hasher's dummy is its own: digests and salts are random, not derived.
+        assert_ne!(cheap().dummy, h.dummy);
     }
 
     #[test]
