@@ -218,6 +218,23 @@ async fn send_invitation(
     Ok(())
 }
 
+/// The password a new user starts with: the given one (checked against the policy), none
+/// when none is given and the invitation is suppressed, else a generated one. A generated
+/// password that is never sent could never be used, so it is not made at all: the user has no
+/// password until an administrator sets one or a RESEND sends a new one, which is what
+/// Cognito's unknowable password amounts to, without an Argon2 hash (and an SRP verifier) per
+/// user that makes bulk creation slow.
+fn initial_password(
+    pool: &PoolRules,
+    given: Option<&Sensitive<String>>,
+    action: Option<&MessageActionType>,
+) -> Result<Option<String>, ApiError> {
+    match (given, action) {
+        (None, Some(MessageActionType::Suppress)) => Ok(None),
+        (given, _) => temporary_password(pool, given).map(Some),
+    }
+}
+
 /// The temporary password: the given one (checked against the policy) or a generated one.
 fn temporary_password(
     pool: &PoolRules,
@@ -301,7 +318,11 @@ pub async fn create_user(
             CreateOperation::AdminCreateUser,
         )
         .map_err(attribute_error)?;
-    let password = temporary_password(&pool, input.temporary_password.as_ref())?;
+    let password = initial_password(
+        &pool,
+        input.temporary_password.as_ref(),
+        input.message_action.as_ref(),
+    )?;
     let status = transition(None, StatusEvent::AdminCreateUser).map_err(transition_error)?;
 
     // A later value of the same name wins, as in an update.
@@ -330,10 +351,8 @@ pub async fn create_user(
         username_key: new.username_key,
         status: status.as_str().to_owned(),
         enabled: true,
-        password_hash: Some(svc.hash_password(&password).await?),
-        password_expires_ms: Some(
-            now.saturating_add(pool.password_policy.temporary_password_validity_ms()),
-        ),
+        password_hash: None,
+        password_expires_ms: None,
         srp_verifier_sealed: None,
         attributes,
         created_ms: now,
@@ -341,7 +360,12 @@ pub async fn create_user(
         tokens_revoked_before_ms: 0,
         extra: json!({}),
     };
-    user.srp_verifier_sealed = Some(svc.sealed_srp_verifier(&user, &password).await?);
+    if let Some(password) = &password {
+        user.password_hash = Some(svc.hash_password(password).await?);
+        user.password_expires_ms =
+            Some(now.saturating_add(pool.password_policy.temporary_password_validity_ms()));
+        user.srp_verifier_sealed = Some(svc.sealed_srp_verifier(&user, password).await?);
+    }
     svc.store
         .create_user(&user, &claims, take_over)
         .await
@@ -362,13 +386,17 @@ pub async fn create_user(
             StoreError::NotFound => crate::errors::pool_not_found(pool.id()),
             other => user_write_failure(other),
         })?;
-    if input.message_action != Some(MessageActionType::Suppress) {
+    // Without SUPPRESS there is always a password to send.
+    let invitation = password
+        .as_deref()
+        .filter(|_| input.message_action != Some(MessageActionType::Suppress));
+    if let Some(password) = invitation {
         send_invitation(
             svc,
             &pool,
             &user,
             &requested,
-            &password,
+            password,
             input.desired_delivery_mediums.as_deref(),
             now,
         )
@@ -813,6 +841,25 @@ mod tests {
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_suppressed_invitation_without_a_password_creates_none() {
+        let rules = pool(json!({}));
+        let suppress = Some(&MessageActionType::Suppress);
+        assert_eq!(initial_password(&rules, None, suppress).unwrap(), None);
+        let given = Sensitive::new("Given-Pass1".to_owned());
+        assert_eq!(
+            initial_password(&rules, Some(&given), suppress).unwrap(),
+            Some("Given-Pass1".to_owned())
+        );
+        let weak = Sensitive::new("weak".to_owned());
+        assert!(initial_password(&rules, Some(&weak), suppress).is_err());
+        // Sent (or resent): generated, and it meets the pool's policy.
+        for action in [None, Some(&MessageActionType::Resend)] {
+            let generated = initial_password(&rules, None, action).unwrap().unwrap();
+            assert_eq!(rules.password_policy.check(&generated), Ok(()));
+        }
     }
 
     #[test]

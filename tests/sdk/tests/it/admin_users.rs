@@ -1373,6 +1373,87 @@ async fn invitation_password_signs_in_and_sign_up_confirms(env: Env) {
     assert_eq!(code(&too_many), "InvalidParameterException");
 }
 
+/// A suppressed invitation without a temporary password leaves the user with no password:
+/// no guess signs in, a RESEND sends a working temporary password, and an administrator can
+/// set one.
+async fn suppressed_invitation_without_password(env: Env) {
+    let pool = new_pool(&env, "admin-no-password").await;
+    let client = env
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client()
+        .unwrap()
+        .client_id()
+        .unwrap()
+        .to_owned();
+    let sign_in = |username: &'static str, password: String| {
+        env.idp
+            .admin_initiate_auth()
+            .user_pool_id(&pool)
+            .client_id(&client)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+    };
+    for username in ["dan", "erin"] {
+        let created = env
+            .idp
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username(username)
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(attr("email", &format!("{username}@example.com")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            created.user().unwrap().user_status(),
+            Some(&UserStatusType::ForceChangePassword)
+        );
+    }
+    assert!(messages(&env, "dan@example.com").await.is_empty());
+    let guess = sign_in("dan", TEMP.to_owned()).await;
+    assert_eq!(code(&guess), "NotAuthorizedException");
+    assert_eq!(message(&guess), "Incorrect username or password.");
+
+    env.idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("dan")
+        .message_action(MessageActionType::Resend)
+        .send()
+        .await
+        .unwrap();
+    let sent = messages(&env, "dan@example.com").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let temporary = sent[0]["code"].as_str().unwrap().to_owned();
+    let challenge = sign_in("dan", temporary).await.unwrap();
+    assert_eq!(
+        challenge.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+
+    env.idp
+        .admin_set_user_password()
+        .user_pool_id(&pool)
+        .username("erin")
+        .password("Perm-Pass1")
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let signed_in = sign_in("erin", "Perm-Pass1".to_owned()).await.unwrap();
+    assert!(signed_in.authentication_result().is_some());
+}
+
 on_both_backends!(
     create_user_sends_invitation,
     create_user_checks_input,
@@ -1384,4 +1465,5 @@ on_both_backends!(
     passwords_and_status,
     sign_out_and_disable_revoke_tokens,
     invitation_password_signs_in_and_sign_up_confirms,
+    suppressed_invitation_without_password,
 );
