@@ -86,6 +86,26 @@ impl Endpoint {
         }
     }
 
+    /// A form POST (`application/x-www-form-urlencoded`), as OAuth endpoints take, with
+    /// an optional `Authorization` header.
+    pub fn form(&self, path: &str, body: String, authorization: Option<&str>) -> Req {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::HOST, header(&self.host));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        if let Some(value) = authorization {
+            headers.insert(http::header::AUTHORIZATION, header(value));
+        }
+        Req {
+            method: Method::POST,
+            path: path.to_owned(),
+            headers,
+            body: Bytes::from(body),
+        }
+    }
+
     pub fn get(&self, path: &str) -> Req {
         let mut headers = HeaderMap::new();
         headers.insert(http::header::HOST, header(&self.host));
@@ -132,6 +152,9 @@ impl Resp {
             .unwrap_or_default();
         if kind.is_empty() && message.is_empty() {
             let text = String::from_utf8_lossy(&self.body);
+            if text.trim().is_empty() {
+                return format!("HTTP {} with an empty body", self.status.as_u16());
+            }
             format!("HTTP {}: {}", self.status.as_u16(), truncate(&text, 120))
         } else {
             format!(
@@ -143,8 +166,15 @@ impl Resp {
     }
 }
 
+/// The first `max` characters, with runs of white space (an HTML error page's line breaks)
+/// made one space, so that a reason fits on one line of the report.
 fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
 }
 
 /// One keep-alive connection, reopened when the server closes it.

@@ -6,10 +6,14 @@
 #![allow(clippy::disallowed_methods)]
 
 pub mod client;
+pub mod hash_ceiling;
+mod oauth;
+pub mod overload;
 pub mod report;
 pub mod selftest;
 mod srp;
 pub mod stats;
 pub mod targets;
 mod totp;
+pub mod verdict;
 pub mod workload;

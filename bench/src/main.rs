@@ -3,6 +3,7 @@
 // A benchmark must read the clock (see lib.rs); the binary may fail loudly.
 #![allow(clippy::disallowed_methods)]
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,10 +11,13 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use cognate_bench::client::Endpoint;
-use cognate_bench::report::{TargetResult, notes, render, render_cpu};
+use cognate_bench::hash_ceiling::{self, HashCeiling};
+use cognate_bench::report::{
+    Restart, TargetResult, notes, render, render_ceiling, render_cpu, render_r38,
+};
 use cognate_bench::targets::{self, Settings, Target};
 use cognate_bench::workload::{self, Op, Options};
-use cognate_bench::{selftest, stats};
+use cognate_bench::{overload, selftest, stats};
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +41,27 @@ enum Command {
         pid: Option<u32>,
         #[command(flatten)]
         workload: WorkloadArgs,
+    },
+    /// Argon2id hashes per second with Cognate's production parameters, one thread per
+    /// core: the ceiling of password sign-in on this machine.
+    HashCeiling {
+        #[arg(long, default_value_t = 10.0)]
+        duration_secs: f64,
+    },
+    /// R12's overload burst against a running endpoint: concurrent password sign-ins with
+    /// 256-character passwords.
+    Overload {
+        /// e.g. http://127.0.0.1:9229
+        #[arg(long)]
+        endpoint: String,
+        /// The server's process id, for its resident set (VmRSS) before and during the burst.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Concurrent connections, each looping password sign-ins.
+        #[arg(long, default_value_t = 400)]
+        connections: usize,
+        #[arg(long, default_value_t = 10.0)]
+        duration_secs: f64,
     },
     /// The generator against a trivial in-process hyper server: its own ceiling.
     #[command(long_flag = "self-test")]
@@ -69,7 +94,33 @@ enum Command {
         /// Also write the table and notes to this file.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// After the workload, R12's overload burst against each Cognate target.
+        #[arg(long)]
+        overload: bool,
+        /// Concurrent connections of the overload burst.
+        #[arg(long, default_value_t = 400)]
+        overload_connections: usize,
+        /// Seconds of the overload burst.
+        #[arg(long, default_value_t = 10.0)]
+        overload_secs: f64,
     },
+}
+
+/// The overload burst's shape.
+#[derive(Clone, Copy)]
+struct Burst {
+    connections: usize,
+    secs: f64,
+}
+
+impl Burst {
+    fn options(self, pid: Option<u32>) -> overload::Options {
+        overload::Options {
+            connections: self.connections,
+            duration: Duration::from_secs_f64(self.secs),
+            pid,
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -77,11 +128,22 @@ struct WorkloadArgs {
     /// Users preloaded before the timed operations (100000 and 1000000 on request).
     #[arg(long, default_value_t = 10_000)]
     users: usize,
-    /// Seconds per operation and concurrency.
+    /// Seconds per operation and concurrency, counted after the warm-up.
     #[arg(long, default_value_t = 10.0)]
     duration_secs: f64,
+    /// Seconds of load before each measurement whose requests are not counted (R38: 10,
+    /// with --duration-secs 60).
+    #[arg(long, default_value_t = 0.0)]
+    warmup_secs: f64,
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     concurrency: Vec<usize>,
+    /// Give each preloaded user a temporary password (one Argon2 hash per user), as the
+    /// preload did before; by default it sends none.
+    #[arg(long)]
+    preload_temporary_passwords: bool,
+    /// Seconds of the password-hash ceiling measured first (0: none).
+    #[arg(long, default_value_t = 5.0)]
+    hash_ceiling_secs: f64,
 }
 
 impl WorkloadArgs {
@@ -89,10 +151,27 @@ impl WorkloadArgs {
         Options {
             users: self.users,
             duration: Duration::from_secs_f64(self.duration_secs),
+            warmup: Duration::from_secs_f64(self.warmup_secs),
+            temporary_passwords: self.preload_temporary_passwords,
             concurrency: self.concurrency.clone(),
             only: Vec::new(),
             server_pid,
         }
+    }
+
+    /// The hash ceiling, measured on an otherwise idle generator before any target runs.
+    async fn hash_ceiling(&self) -> Result<Option<HashCeiling>> {
+        if self.hash_ceiling_secs <= 0.0 {
+            return Ok(None);
+        }
+        eprintln!(
+            "measuring the password-hash ceiling ({} s)...",
+            self.hash_ceiling_secs
+        );
+        let ceiling =
+            hash_ceiling::measure_async(Duration::from_secs_f64(self.hash_ceiling_secs)).await?;
+        eprintln!("  {}", ceiling.describe());
+        Ok(Some(ceiling))
     }
 }
 
@@ -105,19 +184,45 @@ async fn main() -> Result<()> {
             workload: args,
         } => {
             let endpoint = Endpoint::parse(&endpoint)?;
+            let ceiling = args.hash_ceiling().await?;
+            let idle_rss_kib = pid.and_then(targets::rss_kib);
             let report = workload::run_all(&endpoint, &args.options(pid)).await?;
             let result = TargetResult {
                 name: endpoint.url(),
-                target: None,
-                startup: None,
+                idle_rss_kib,
                 peak_rss_kib: pid.and_then(targets::peak_rss_kib),
                 report: Some(report),
-                failure: None,
+                ..TargetResult::default()
             };
             let results = [result];
             println!("{}", render(&results, &args.concurrency));
             println!("{}", render_cpu(&results, &args.concurrency));
+            if let Some(ceiling) = &ceiling {
+                println!("{}", render_ceiling(&results, ceiling));
+            }
+            println!("{}", render_r38(&results, ceiling.as_ref()));
             println!("{}", notes(&results));
+        }
+        Command::HashCeiling { duration_secs } => {
+            let ceiling =
+                hash_ceiling::measure_async(Duration::from_secs_f64(duration_secs)).await?;
+            println!("password-hash ceiling: {}", ceiling.describe());
+        }
+        Command::Overload {
+            endpoint,
+            pid,
+            connections,
+            duration_secs,
+        } => {
+            let burst = Burst {
+                connections,
+                secs: duration_secs,
+            };
+            let endpoint = Endpoint::parse(&endpoint)?;
+            let report = overload::run(&endpoint, burst.options(pid)).await;
+            let report = report.map_err(|e| format!("{e:#}"));
+            let column = format!("{} ({} connections)", endpoint.url(), burst.connections);
+            println!("{}", overload::render(&[column], &[&report]));
         }
         Command::SelfTest {
             duration_secs,
@@ -132,6 +237,9 @@ async fn main() -> Result<()> {
             postgres_url,
             cache_dir,
             output,
+            overload,
+            overload_connections,
+            overload_secs,
         } => {
             let targets = names
                 .iter()
@@ -156,7 +264,11 @@ async fn main() -> Result<()> {
                 postgres_url,
                 cache_dir,
             };
-            compare(&targets, &settings, &args, output).await?;
+            let overload = overload.then_some(Burst {
+                connections: overload_connections,
+                secs: overload_secs,
+            });
+            compare(&targets, &settings, &args, overload, output).await?;
         }
     }
     Ok(())
@@ -166,8 +278,14 @@ async fn compare(
     targets: &[Target],
     settings: &Settings,
     args: &WorkloadArgs,
+    overload: Option<Burst>,
     output: Option<PathBuf>,
 ) -> Result<()> {
+    let hash_ceiling = if targets.iter().any(|t| t.is_cognate()) {
+        args.hash_ceiling().await?
+    } else {
+        None
+    };
     let ceiling = selftest::run(Duration::from_secs(2), &[16]).await?;
     let options = args.options(None);
     let mut results = Vec::new();
@@ -176,20 +294,19 @@ async fn compare(
         let mut result = TargetResult {
             name: target.name().into(),
             target: Some(target),
-            startup: None,
-            peak_rss_kib: None,
-            report: None,
-            failure: None,
+            ..TargetResult::default()
         };
         match targets::start(target, settings).await {
             Err(e) => result.failure = Some(format!("{e:#}")),
             Ok(running) => {
                 eprintln!(
-                    "  started in {:.0} ms on {}",
+                    "  started in {:.0} ms on {}, idle RSS {}",
                     running.startup.as_secs_f64() * 1000.0,
-                    running.endpoint.url()
+                    running.endpoint.url(),
+                    mib(running.idle_rss_kib),
                 );
                 result.startup = Some(running.startup);
+                result.idle_rss_kib = running.idle_rss_kib;
                 let options = Options {
                     server_pid: running.pid(),
                     ..options.clone()
@@ -198,8 +315,24 @@ async fn compare(
                     Ok(report) => result.report = Some(report),
                     Err(e) => result.failure = Some(format!("{e:#}")),
                 }
+                // Before the burst, so that the row compares the workload alone.
                 result.peak_rss_kib = running.peak_rss_kib();
-                running.stop().await?;
+                if target.is_cognate() {
+                    if let Some(burst) = overload {
+                        eprintln!("  overload: {} connections...", burst.connections);
+                        let report = overload::run(&running.endpoint, burst.options(running.pid()))
+                            .await
+                            .map_err(|e| format!("{e:#}"));
+                        match &report {
+                            Ok(report) => eprintln!("  overload: {}", report.summary()),
+                            Err(e) => eprintln!("  overload failed: {e}"),
+                        }
+                        result.overload = Some(report);
+                    }
+                    result.restart = Some(restart(running, settings).await);
+                } else {
+                    running.stop().await?;
+                }
             }
         }
         if let Some(failure) = &result.failure {
@@ -213,12 +346,20 @@ async fn compare(
         }
     }
     let mut text = format!(
-        "N = {} users, {} s per operation and concurrency, concurrency {:?}.\n\
+        "N = {} users, {} s per operation and concurrency after {} s of warm-up, concurrency \
+         {:?}, preload {}.\n\
          Generator ceiling (self-test, trivial in-process server, c=16): {} req/s unsigned GET, \
-         {} req/s SigV4-signed POST.\n\n",
+         {} req/s SigV4-signed POST.\n\
+         Password-hash ceiling: {}.\n\n",
         options.users,
         args.duration_secs,
+        args.warmup_secs,
         options.concurrency,
+        if options.temporary_passwords {
+            "with temporary passwords"
+        } else {
+            "without temporary passwords"
+        },
         ceiling
             .iter()
             .find(|(op, _, _)| *op == Op::Jwks)
@@ -227,6 +368,9 @@ async fn compare(
             .iter()
             .find(|(op, _, _)| *op == Op::AdminGetUser)
             .map_or_else(|| "?".into(), |(_, _, f)| stats::rate(f.rps())),
+        hash_ceiling
+            .as_ref()
+            .map_or_else(|| "not measured".into(), HashCeiling::describe),
     );
     text.push_str(&render(&results, &options.concurrency));
     text.push('\n');
@@ -235,12 +379,67 @@ async fn compare(
         text.push_str(&cpu);
         text.push('\n');
     }
+    if let Some(hash_ceiling) = &hash_ceiling {
+        text.push_str(&render_ceiling(&results, hash_ceiling));
+        text.push('\n');
+    }
+    let r38 = render_r38(&results, hash_ceiling.as_ref());
+    if !r38.is_empty() {
+        text.push_str(&r38);
+        text.push('\n');
+    }
+    let bursts: Vec<(String, &Result<overload::Report, String>)> = results
+        .iter()
+        .filter_map(|r| r.overload.as_ref().map(|o| (r.name.clone(), o)))
+        .collect();
+    if let Some(burst) = overload
+        && !bursts.is_empty()
+    {
+        let (columns, reports): (Vec<String>, Vec<_>) = bursts.into_iter().unzip();
+        let _ = writeln!(
+            text,
+            "R12 overload: {} connections, each looping InitiateAuth USER_PASSWORD_AUTH with a \
+             correct 256-character password for {} s after the workload:\n",
+            burst.connections, burst.secs
+        );
+        text.push_str(&overload::render(&columns, &reports));
+        text.push('\n');
+    }
     text.push_str(&notes(&results));
     println!("{text}");
     if let Some(path) = output {
         std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Stops a Cognate target, starts it again on the same data, reads its startup time and idle
+/// RSS, and stops it for good (which removes the data).
+async fn restart(running: targets::Running, settings: &Settings) -> Result<Restart, String> {
+    let again = running
+        .restart(settings)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let restart = Restart {
+        startup: again.startup,
+        idle_rss_kib: again.idle_rss_kib,
+    };
+    eprintln!(
+        "  restarted on the same data in {:.0} ms, idle RSS {}",
+        restart.startup.as_secs_f64() * 1000.0,
+        mib(restart.idle_rss_kib)
+    );
+    if let Err(e) = again.stop().await {
+        eprintln!("  cleaning up after the restart failed: {e:#}");
+    }
+    Ok(restart)
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or_else(
+        || "unknown".into(),
+        |k| format!("{:.1} MiB", k as f64 / 1024.0),
+    )
 }
 
 /// `cargo build --release -p cognate-server`; returns the binary's path.

@@ -4,20 +4,36 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::stats::{Outcome, ms, rate};
+use crate::hash_ceiling::HashCeiling;
+use crate::overload;
+use crate::stats::{Figures, Outcome, ms, rate};
 use crate::targets::Target;
+use crate::verdict::{at_least, at_most, table};
 use crate::workload::{Op, Report};
 
 /// Everything measured of one target.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TargetResult {
     pub name: String,
     pub target: Option<Target>,
     pub startup: Option<Duration>,
+    /// VmRSS right after the first answer, before the workload.
+    pub idle_rss_kib: Option<u64>,
     pub peak_rss_kib: Option<u64>,
     pub report: Option<Report>,
     /// Why the target could not be measured at all.
     pub failure: Option<String>,
+    /// R12's burst, when asked for (`Err`: why it did not run).
+    pub overload: Option<Result<overload::Report, String>>,
+    /// The start again on the workload's data (`Err`: why it failed).
+    pub restart: Option<Result<Restart, String>>,
+}
+
+/// A Cognate target started again on the data its workload left.
+#[derive(Clone, Copy, Debug)]
+pub struct Restart {
+    pub startup: Duration,
+    pub idle_rss_kib: Option<u64>,
 }
 
 impl TargetResult {
@@ -39,6 +55,27 @@ impl TargetResult {
 
     fn is_cognate(&self) -> bool {
         self.target.is_none_or(Target::is_cognate)
+    }
+
+    fn restarted(&self) -> Option<&Restart> {
+        self.restart.as_ref().and_then(|r| r.as_ref().ok())
+    }
+
+    /// The figures of `op` at the workload's highest concurrency, or what the cell says
+    /// instead.
+    fn at_top(&self, op: Op) -> Result<&Figures, String> {
+        if self.failure.is_some() {
+            return Err("failed to run".into());
+        }
+        let Some(report) = &self.report else {
+            return Err("not measured".into());
+        };
+        match self.outcome(op, report.top_concurrency) {
+            Some(Outcome::Measured(f)) => Ok(f),
+            Some(Outcome::Unsupported(_)) => Err("unsupported".into()),
+            Some(Outcome::NotYet) => Err("not yet".into()),
+            None => Err("not measured".into()),
+        }
     }
 }
 
@@ -133,7 +170,12 @@ pub fn render(results: &[TargetResult], concurrency: &[usize]) -> String {
         }
     }
 
-    let extra: [ExtraRow; 3] = [
+    let users = results
+        .iter()
+        .find_map(|r| r.report.as_ref().map(|rep| rep.users))
+        .unwrap_or_default();
+    let restart_label = format!("restart: startup to first answer ({users} users preloaded)");
+    let extra: [ExtraRow; 6] = [
         (
             "preload users (s) †",
             &|r| r.report.as_ref().map(|rep| rep.preload.as_secs_f64()),
@@ -143,6 +185,25 @@ pub fn render(results: &[TargetResult], concurrency: &[usize]) -> String {
             "startup to first answer",
             &|r| r.startup.map(|d| d.as_secs_f64() * 1000.0),
             &|v| format!("{v:.0} ms"),
+        ),
+        (
+            "idle RSS after start (VmRSS)",
+            &|r| r.idle_rss_kib.map(|k| k as f64 / 1024.0),
+            &|v| format!("{v:.1} MiB"),
+        ),
+        (
+            &restart_label,
+            &|r| r.restarted().map(|rs| rs.startup.as_secs_f64() * 1000.0),
+            &|v| format!("{v:.0} ms"),
+        ),
+        (
+            "restart: idle RSS (VmRSS)",
+            &|r| {
+                r.restarted()
+                    .and_then(|rs| rs.idle_rss_kib)
+                    .map(|k| k as f64 / 1024.0)
+            },
+            &|v| format!("{v:.1} MiB"),
         ),
         (
             "peak RSS (VmHWM)",
@@ -205,21 +266,36 @@ pub fn render_cpu(results: &[TargetResult], concurrency: &[usize]) -> String {
 
 /// The notes printed under the table.
 pub fn notes(results: &[TargetResult]) -> String {
-    let mut out = String::from(
+    let temporary = results
+        .iter()
+        .filter_map(|r| r.report.as_ref())
+        .any(|rep| rep.temporary_passwords);
+    let preload = if temporary {
+        "so is the preload (a temporary password per AdminCreateUser, \
+         --preload-temporary-passwords: one hash per user)"
+    } else {
+        "so is the preload where the server still makes up and hashes a password for a user \
+         created without one (the preload sends none)"
+    };
+    let mut out = format!(
         "Cells: requests/s · p50 / p99 latency. Ratios: Cognate's requests/s over the peer's \
-         (above 1 = Cognate faster; failed requests count, their number is in the cell); for the last three rows the plain ratio of the figures \
-         (below 1 = Cognate faster / smaller).\n\
-         † Cognate hashes passwords with Argon2id (19 MiB, t=2, about 50 ms per hash on this \
-         machine, as many at once as there are cores): SignUp, the password sign-in and the \
-         preload (AdminCreateUser, one hash per user) are bound by it. moto and cognito-local \
-         store passwords in plaintext.\n\
+         (above 1 = Cognate faster; failed requests count, their number is in the cell); for the \
+         rows below the operations the plain ratio of the figures (below 1 = Cognate faster / \
+         smaller). Restart rows: Cognate stopped after the workload and started again on the \
+         same data; the peers keep nothing across a restart (—).\n\
+         † Cognate hashes passwords with Argon2id (19 MiB, t=2, as many at once as there are \
+         cores; see the hash ceiling above): SignUp and the password sign-in are bound by it, \
+         and {preload}. moto and cognito-local store passwords in plaintext.\n\
          Cognate runs with its request-rate quotas off ([rate_limits] all 0) and without admin \
-         credentials (loopback: any signature is accepted). Peak RSS is the server process \
+         credentials (loopback: any signature is accepted). RSS is the server process \
          only (not PostgreSQL's).\n",
     );
     for r in results {
         if let Some(failure) = &r.failure {
             let _ = writeln!(out, "{} could not be measured: {failure}", r.name);
+        }
+        if let Some(Err(failure)) = &r.restart {
+            let _ = writeln!(out, "{} did not restart on its data: {failure}", r.name);
         }
         if let Some(report) = &r.report {
             for (op, c, outcome) in &report.rows {
@@ -249,6 +325,116 @@ pub fn notes(results: &[TargetResult]) -> String {
         }
     }
     out
+}
+
+/// Issue 5's target for password sign-in: this share of the raw hash ceiling.
+const CEILING_TARGET_PERCENT: f64 = 90.0;
+
+/// Password sign-in at the highest concurrency over the hash ceiling, per Cognate target.
+pub fn render_ceiling(results: &[TargetResult], ceiling: &HashCeiling) -> String {
+    let mut out = format!(
+        "Password sign-in against the hash ceiling ({}; issue target ≥ {CEILING_TARGET_PERCENT:.0} %):\n",
+        ceiling.describe()
+    );
+    for r in results.iter().filter(|r| r.is_cognate()) {
+        let line = match r.at_top(Op::PasswordAuth) {
+            Ok(f) => {
+                let pct = f.rps() / ceiling.per_second() * 100.0;
+                let c = r.report.as_ref().map_or(0, |rep| rep.top_concurrency);
+                let verdict = at_least(
+                    &format!(
+                        "InitiateAuth USER_PASSWORD_AUTH at c={c}: {}/s = {pct:.0} % of the ceiling",
+                        rate(f.rps())
+                    ),
+                    pct,
+                    CEILING_TARGET_PERCENT,
+                );
+                // CPU time per sign-in against CPU time per hash: what the rates would say on
+                // an idle machine, when the machine is shared.
+                match (f.server_cpu_us, ceiling.cpu_us_per_hash) {
+                    (Some(server), Some(hash)) => format!(
+                        "{verdict} (server CPU per sign-in {} ms, {} ms per hash)",
+                        ms(server.round() as u64),
+                        ms(hash.round() as u64)
+                    ),
+                    _ => verdict,
+                }
+            }
+            Err(why) => format!("InitiateAuth USER_PASSWORD_AUTH {why}"),
+        };
+        let _ = writeln!(out, "- {}: {line}", r.name);
+    }
+    out
+}
+
+/// One throughput floor of R38, with every measured error failing it.
+fn rate_floor(figures: Result<&Figures, String>, floor: f64) -> String {
+    match figures {
+        Err(why) => format!("{why}: missed"),
+        Ok(f) if f.errors > 0 => format!("{}/s, {} errors: missed", rate(f.rps()), f.errors),
+        Ok(f) => at_least(&format!("{}/s", rate(f.rps())), f.rps(), floor),
+    }
+}
+
+/// R38's throughput floors for every Cognate target, read at the workload's highest
+/// concurrency.
+pub fn render_r38(results: &[TargetResult], ceiling: Option<&HashCeiling>) -> String {
+    let cognates: Vec<&TargetResult> = results.iter().filter(|r| r.is_cognate()).collect();
+    if cognates.is_empty() {
+        return String::new();
+    }
+    let columns: Vec<String> = cognates.iter().map(|r| r.name.clone()).collect();
+    let row = |label: &str, cell: &dyn Fn(&TargetResult) -> String| {
+        (label.to_owned(), cognates.iter().map(|r| cell(r)).collect())
+    };
+    let rows = vec![
+        row("(a) password sign-in ≥ 15/s, 0 errors", &|r| {
+            rate_floor(r.at_top(Op::PasswordAuth), 15.0)
+        }),
+        row(
+            "(a) password sign-in ≥ 60 % of the hash ceiling",
+            &|r| match (r.at_top(Op::PasswordAuth), ceiling) {
+                (Err(why), _) => format!("{why}: missed"),
+                (Ok(_), None) => "no ceiling measured".into(),
+                (Ok(f), Some(ceiling)) => {
+                    let pct = f.rps() / ceiling.per_second() * 100.0;
+                    at_least(&format!("{pct:.0} %"), pct, 60.0)
+                }
+            },
+        ),
+        row("(a) password sign-in p99 (noted)", &|r| {
+            r.at_top(Op::PasswordAuth)
+                .map_or_else(|why| why, |f| format!("{} ms", ms(f.p99_us)))
+        }),
+        row("(b) REFRESH_TOKEN_AUTH ≥ 240/s, 0 errors", &|r| {
+            rate_floor(r.at_top(Op::RefreshAuth), 240.0)
+        }),
+        row("(c) client_credentials ≥ 240/s, 0 errors", &|r| {
+            rate_floor(r.at_top(Op::ClientCredentials), 240.0)
+        }),
+        row("(d) GetUser ≥ 500/s, 0 errors", &|r| {
+            rate_floor(r.at_top(Op::GetUser), 500.0)
+        }),
+        row(
+            "(d) GetUser p99 ≤ 50 ms",
+            &|r| match r.at_top(Op::GetUser) {
+                Err(why) => format!("{why}: missed"),
+                Ok(f) => at_most(&format!("{} ms", ms(f.p99_us)), f.p99_us as f64, 50_000.0),
+            },
+        ),
+        row("(e) SRP sign-in ≥ 30/s, 0 errors", &|r| {
+            rate_floor(r.at_top(Op::SrpAuth), 30.0)
+        }),
+    ];
+    let c = cognates
+        .iter()
+        .find_map(|r| r.report.as_ref().map(|rep| rep.top_concurrency))
+        .unwrap_or_default();
+    format!(
+        "R38 throughput floors (at c={c}; R38 asks for 60 s after a 10 s warm-up: \
+         --duration-secs 60 --warmup-secs 10):\n\n{}",
+        table("R38 floor", &columns, &rows)
+    )
 }
 
 fn report_first_c(report: &Report) -> usize {

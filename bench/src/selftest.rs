@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::client::Endpoint;
 use crate::stats::{Figures, ms, rate};
-use crate::workload::{Context, Op, Tokens, measure};
+use crate::workload::{Context, Op, Tokens, Window, measure};
 
 /// The same answer to every request: enough for the JWKS and AdminGetUser checks.
 const ANSWER: &[u8] = br#"{"Username":"user0000000","keys":[{"kid":"k"}]}"#;
@@ -57,11 +57,13 @@ pub async fn run(duration: Duration, concurrency: &[usize]) -> Result<Vec<(Op, u
             refresh: String::new(),
         }],
         totp: tokio::sync::OnceCell::new(),
+        oauth: Err("not in the self-test".into()),
+        temporary_passwords: false,
     });
     let mut rows = Vec::new();
     for op in [Op::Jwks, Op::AdminGetUser] {
         for &c in concurrency {
-            let figures = measure(&ctx, op, c, duration, None).await?;
+            let figures = measure(&ctx, op, c, Window::counted(duration), None).await?;
             let label = match op {
                 Op::Jwks => "GET (unsigned)",
                 _ => "POST AdminGetUser (SigV4-signed)",

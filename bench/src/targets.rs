@@ -63,15 +63,35 @@ pub struct Settings {
     pub cache_dir: PathBuf,
 }
 
-/// A started server; stopped (and its schema dropped) by `stop`.
+/// A started server; stopped (and its data directory and schema removed) by `stop`.
 pub struct Running {
     pub target: Target,
     pub endpoint: Endpoint,
     /// From spawning the process to its first answered HTTP request.
     pub startup: Duration,
+    /// The server's resident set (VmRSS) right after that first answer, in KiB.
+    pub idle_rss_kib: Option<u64>,
     child: Child,
+    data: Data,
+}
+
+/// What a target keeps between two starts: its directory (Cognate's SQLite data, the
+/// peers' working directory, the log) and, on PostgreSQL, its schema.
+struct Data {
     dir: tempfile::TempDir,
+    /// (database URL, schema name).
     schema: Option<(String, String)>,
+}
+
+impl Data {
+    /// Drops the schema and removes the directory.
+    fn remove(self) -> Result<()> {
+        if let Some((url, name)) = &self.schema {
+            psql(url, &format!("DROP SCHEMA IF EXISTS {name} CASCADE"))?;
+        }
+        drop(self.dir);
+        Ok(())
+    }
 }
 
 /// Cognate's request-rate quotas would throttle the benchmark: all off (0 = unlimited).
@@ -83,11 +103,40 @@ user_account_recovery = 0
 per_source_ip = 0
 ";
 
+/// Starts `target` on fresh data.
 pub async fn start(target: Target, settings: &Settings) -> Result<Running> {
     let dir = tempfile::tempdir()?;
+    let schema = if target == Target::CognatePostgres {
+        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        psql(&settings.postgres_url, &format!("CREATE SCHEMA {name}"))?;
+        Some((settings.postgres_url.clone(), name))
+    } else {
+        None
+    };
+    launch(target, settings, Data { dir, schema }).await
+}
+
+/// Starts the target's process on `data`; on failure, removes the data.
+async fn launch(target: Target, settings: &Settings, data: Data) -> Result<Running> {
+    let command = match command(target, settings, &data) {
+        Ok(command) => command,
+        Err(e) => {
+            let _ = data.remove();
+            return Err(e);
+        }
+    };
+    spawn(target, command, data).await
+}
+
+/// The command that runs the target on `data`, on a free port, logging into the data
+/// directory's `server.log` (appended to, so a restart's log follows the first start's).
+fn command(target: Target, settings: &Settings, data: &Data) -> Result<(Command, Endpoint)> {
+    let dir = &data.dir;
     let port = free_port()?;
-    let log = std::fs::File::create(dir.path().join("server.log"))?;
-    let mut schema = None;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.path().join("server.log"))?;
     let mut command = match target {
         Target::CognateSqlite | Target::CognatePostgres => {
             let config = dir.path().join("cognate.toml");
@@ -107,15 +156,12 @@ pub async fn start(target: Target, settings: &Settings) -> Result<Running> {
                 .env_remove("COGNATE_CONFIG")
                 .env_remove("COGNATE_ALLOW_COMMON_PASSWORDS")
                 .env("RUST_LOG", "warn");
-            if target == Target::CognatePostgres {
-                let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-                psql(&settings.postgres_url, &format!("CREATE SCHEMA {name}"))?;
+            if let Some((url, name)) = &data.schema {
                 command
                     .arg("--database-url")
-                    .arg(&settings.postgres_url)
+                    .arg(url)
                     .arg("--database-schema")
-                    .arg(&name);
-                schema = Some((settings.postgres_url.clone(), name));
+                    .arg(name);
             }
             command
         }
@@ -156,27 +202,42 @@ pub async fn start(target: Target, settings: &Settings) -> Result<Running> {
         .stderr(log)
         .kill_on_drop(true);
     let endpoint = Endpoint::parse(&format!("http://127.0.0.1:{port}"))?;
+    Ok((command, endpoint))
+}
+
+/// Spawns the command and waits for its first answer; on failure, removes the data.
+async fn spawn(
+    target: Target,
+    (mut command, endpoint): (Command, Endpoint),
+    data: Data,
+) -> Result<Running> {
     let spawned = Instant::now();
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("starting {}", target.name()))?;
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let _ = data.remove();
+            return Err(e).with_context(|| format!("starting {}", target.name()));
+        }
+    };
     let startup = match wait_ready(&endpoint, &mut child, spawned).await {
         Ok(startup) => startup,
         Err(e) => {
-            let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
-            if let Some((url, name)) = &schema {
-                let _ = psql(url, &format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
-            }
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            let log =
+                std::fs::read_to_string(data.dir.path().join("server.log")).unwrap_or_default();
+            let _ = data.remove();
             bail!("{} did not start: {e:#}\n{log}", target.name());
         }
     };
+    let idle_rss_kib = child.id().and_then(rss_kib);
     Ok(Running {
         target,
         endpoint,
         startup,
+        idle_rss_kib,
         child,
-        dir,
-        schema,
+        data,
     })
 }
 
@@ -190,35 +251,53 @@ impl Running {
         self.pid().and_then(peak_rss_kib)
     }
 
-    /// SIGTERM, then SIGKILL after 10 s; drops the PostgreSQL schema.
+    /// Stops the server, then removes its data directory and PostgreSQL schema.
     pub async fn stop(mut self) -> Result<()> {
-        if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status();
-        }
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.start_kill();
-            let _ = self.child.wait().await;
-        }
-        if let Some((url, name)) = &self.schema {
-            psql(url, &format!("DROP SCHEMA IF EXISTS {name} CASCADE"))?;
-        }
-        drop(self.dir);
-        Ok(())
+        terminate(&mut self.child).await;
+        self.data.remove()
+    }
+
+    /// Stops the server and starts it again on the same data (SQLite: the same data
+    /// directory; PostgreSQL: the same schema), on a new port. The new `startup` and
+    /// `idle_rss_kib` are the restart's. When the restart fails, the data is removed.
+    pub async fn restart(mut self, settings: &Settings) -> Result<Running> {
+        terminate(&mut self.child).await;
+        launch(self.target, settings, self.data).await
+    }
+}
+
+/// SIGTERM, then SIGKILL after 10 s.
+async fn terminate(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status();
+    }
+    if tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .is_err()
+    {
+        let _ = child.start_kill();
+        let _ = child.wait().await;
     }
 }
 
 /// Peak RSS of a process from `/proc/<pid>/status`, in KiB.
 pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+/// Current RSS of a process from `/proc/<pid>/status`, in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 

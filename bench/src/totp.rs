@@ -152,19 +152,16 @@ impl TotpUsers {
 async fn set_up_user(ctx: &Context, conn: &mut Conn, name: &str) -> Result<TotpUser, String> {
     let ep = &ctx.endpoint;
     let admin = |op: &str, body: Value| ep.idp(op, &body, true);
-    call(
-        conn,
-        &admin(
-            "AdminCreateUser",
-            json!({
-                "UserPoolId": ctx.pool_id,
-                "Username": name,
-                "MessageAction": "SUPPRESS",
-                "TemporaryPassword": ctx.password,
-            }),
-        ),
-    )
-    .await?;
+    // Like the preload: a temporary password only when asked for (see `workload::preload`).
+    let mut create = json!({
+        "UserPoolId": ctx.pool_id,
+        "Username": name,
+        "MessageAction": "SUPPRESS",
+    });
+    if ctx.temporary_passwords {
+        create["TemporaryPassword"] = json!(ctx.password);
+    }
+    call(conn, &admin("AdminCreateUser", create)).await?;
     call(
         conn,
         &admin(

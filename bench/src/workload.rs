@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
 use crate::client::{Conn, Endpoint, Req, Resp, Timed};
+use crate::oauth::OAuthClient;
 use crate::srp::SrpClient;
 use crate::stats::{Figures, Outcome, histogram};
 use crate::totp::{TOTP_MIN_USERS, TOTP_USERS, TotpUsers};
@@ -36,10 +37,12 @@ pub enum Op {
     /// A password sign-in answered with a TOTP code (SOFTWARE_TOKEN_MFA), timed as one
     /// operation (see `totp.rs`).
     TotpAuth,
+    /// `POST /oauth2/token` with `grant_type=client_credentials` (see `oauth.rs`).
+    ClientCredentials,
 }
 
 impl Op {
-    pub const ALL: [Op; 10] = [
+    pub const ALL: [Op; 11] = [
         Op::SignUp,
         Op::PasswordAuth,
         Op::RefreshAuth,
@@ -50,6 +53,7 @@ impl Op {
         Op::Jwks,
         Op::SrpAuth,
         Op::TotpAuth,
+        Op::ClientCredentials,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +68,7 @@ impl Op {
             Op::Jwks => "GET jwks.json",
             Op::SrpAuth => "SRP sign-in",
             Op::TotpAuth => "TOTP sign-in",
+            Op::ClientCredentials => "OAuth client_credentials",
         }
     }
 
@@ -110,6 +115,11 @@ impl Op {
                 None => Err("TOTP users not set up".into()),
             };
             return (timed.waited, verdict);
+        }
+        if self == Op::ClientCredentials
+            && let Err(reason) = &ctx.oauth
+        {
+            return (Duration::ZERO, Err(reason.clone()));
         }
         let Some(req) = self.request(ctx, w) else {
             return (Duration::ZERO, Err("not written yet".into()));
@@ -195,6 +205,10 @@ impl Op {
                 ep.idp("ListUsers", &body, true)
             }
             Op::Jwks => ep.get(&format!("/{}/.well-known/jwks.json", ctx.pool_id)),
+            Op::ClientCredentials => match &ctx.oauth {
+                Ok(client) => client.token_request(ep),
+                Err(_) => return None,
+            },
             // Several requests each: see `perform`.
             Op::SrpAuth | Op::TotpAuth => return None,
         };
@@ -232,6 +246,9 @@ impl Op {
                 count > 0 || !first_page
             }
             Op::Jwks => body["keys"].as_array().is_some_and(|k| !k.is_empty()),
+            Op::ClientCredentials => {
+                body["access_token"].is_string() && body["token_type"].as_str() == Some("Bearer")
+            }
             Op::SrpAuth | Op::TotpAuth => false,
         };
         if ok {
@@ -277,6 +294,11 @@ pub struct Context {
     pub tokens: Vec<Tokens>,
     /// The users of the TOTP sign-in, set up before its first measurement.
     pub totp: tokio::sync::OnceCell<Result<TotpUsers, String>>,
+    /// The confidential client of the client_credentials grant, or why the target refused
+    /// to create it.
+    pub oauth: Result<OAuthClient, String>,
+    /// Whether users created by AdminCreateUser get a temporary password (see `preload`).
+    pub temporary_passwords: bool,
 }
 
 impl Context {
@@ -318,7 +340,13 @@ impl WorkerState {
 #[derive(Clone, Debug)]
 pub struct Options {
     pub users: usize,
+    /// Counted time per operation and concurrency.
     pub duration: Duration,
+    /// Time before it whose requests are not counted (R38: 10 s before 60 s).
+    pub warmup: Duration,
+    /// Preloaded users get a temporary password (one Argon2 hash each), as before the
+    /// server stored none for suppressed invitations.
+    pub temporary_passwords: bool,
     pub concurrency: Vec<usize>,
     /// Only these operations (all when empty).
     pub only: Vec<Op>,
@@ -330,6 +358,10 @@ pub struct Options {
 pub struct Report {
     pub users: usize,
     pub preload: Duration,
+    /// Whether the preload sent temporary passwords.
+    pub temporary_passwords: bool,
+    /// The highest concurrency measured: what the R38 verdicts read.
+    pub top_concurrency: usize,
     /// (operation, concurrency, outcome), in workload order.
     pub rows: Vec<(Op, usize, Outcome)>,
 }
@@ -352,8 +384,12 @@ pub(crate) async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value
     }
 }
 
-/// Creates the pool and the client, preloads the users, signs the sign-in users in once.
-pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, Duration)> {
+/// Creates the pool and the clients, preloads the users, signs the sign-in users in once.
+pub async fn setup(
+    endpoint: &Endpoint,
+    users: usize,
+    temporary_passwords: bool,
+) -> Result<(Arc<Context>, Duration)> {
     let mut conn = Conn::new(endpoint);
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let password = format!("Bench-{run_id}-9x");
@@ -407,6 +443,10 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
     if let Err(e) = call(&mut conn, &mfa, "SetUserPoolMfaConfig").await {
         eprintln!("  no MFA on this target: {e:#}");
     }
+    let oauth = OAuthClient::setup(endpoint, &mut conn, &pool_id).await;
+    if let Err(e) = &oauth {
+        eprintln!("  no client_credentials client on this target: {e}");
+    }
     let mut ctx = Context {
         endpoint: endpoint.clone(),
         pool_id,
@@ -417,6 +457,8 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
         sign_ups: AtomicU64::new(0),
         tokens: Vec::new(),
         totp: tokio::sync::OnceCell::new(),
+        oauth,
+        temporary_passwords,
     };
 
     let start = Instant::now();
@@ -455,6 +497,11 @@ pub async fn setup(endpoint: &Endpoint, users: usize) -> Result<(Arc<Context>, D
 
 /// AdminCreateUser (message suppressed, verified email) for every user; the sign-in users
 /// also get a permanent password (AdminSetUserPassword).
+///
+/// By default no temporary password is sent: with the invitation suppressed nobody could
+/// learn one, and a server that stores none for such users loads them without an Argon2
+/// hash each. A server that still makes up and hashes one is measured as it is; the sign-in
+/// users' permanent password works either way.
 async fn preload(ctx: &Context) -> Result<()> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -465,6 +512,7 @@ async fn preload(ctx: &Context) -> Result<()> {
         let password = ctx.password.clone();
         let users = ctx.users;
         let sign_in = ctx.sign_in_users();
+        let temporary = ctx.temporary_passwords;
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::new(&endpoint);
             loop {
@@ -472,22 +520,21 @@ async fn preload(ctx: &Context) -> Result<()> {
                 if i >= users {
                     return anyhow::Ok(());
                 }
+                let mut create = json!({
+                    "UserPoolId": pool_id,
+                    "Username": user_name(i),
+                    "MessageAction": "SUPPRESS",
+                    "UserAttributes": [
+                        {"Name": "email", "Value": user_email(i)},
+                        {"Name": "email_verified", "Value": "true"},
+                    ],
+                });
+                if temporary {
+                    create["TemporaryPassword"] = json!(password);
+                }
                 call(
                     &mut conn,
-                    &endpoint.idp(
-                        "AdminCreateUser",
-                        &json!({
-                            "UserPoolId": pool_id,
-                            "Username": user_name(i),
-                            "MessageAction": "SUPPRESS",
-                            "TemporaryPassword": password,
-                            "UserAttributes": [
-                                {"Name": "email", "Value": user_email(i)},
-                                {"Name": "email_verified", "Value": "true"},
-                            ],
-                        }),
-                        true,
-                    ),
+                    &endpoint.idp("AdminCreateUser", &create, true),
                     "AdminCreateUser",
                 )
                 .await?;
@@ -540,7 +587,11 @@ pub async fn run(ctx: &Arc<Context>, options: &Options) -> Result<Vec<(Op, usize
             continue;
         }
         for &c in &options.concurrency {
-            let figures = measure(ctx, op, c, options.duration, options.server_pid).await?;
+            let window = Window {
+                warmup: options.warmup,
+                duration: options.duration,
+            };
+            let figures = measure(ctx, op, c, window, options.server_pid).await?;
             eprintln!(
                 "  {:<34} c={c:<3} {:>9} req/s  p50 {:>7} ms  p99 {:>7} ms  errors {}{}",
                 op.name(),
@@ -576,18 +627,35 @@ async fn probe(ctx: &Arc<Context>, op: Op) -> Result<(), String> {
     op.perform(ctx, &mut state, &mut conn).await.1
 }
 
-/// `concurrency` workers, each with its own keep-alive connection, for `duration`; with
-/// the server's pid, also the server's CPU time per operation.
+/// How long one measurement lasts: a warm-up whose operations are not counted, then the
+/// counted time.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub warmup: Duration,
+    pub duration: Duration,
+}
+
+impl Window {
+    pub fn counted(duration: Duration) -> Self {
+        Self {
+            warmup: Duration::ZERO,
+            duration,
+        }
+    }
+}
+
+/// `concurrency` workers, each with its own keep-alive connection, for the window; with
+/// the server's pid, also the server's CPU time per operation. Operations started during
+/// the warm-up are left out of every figure, the server's CPU time included.
 pub async fn measure(
     ctx: &Arc<Context>,
     op: Op,
     concurrency: usize,
-    duration: Duration,
+    window: Window,
     server_pid: Option<u32>,
 ) -> Result<Figures> {
-    let cpu_before = server_pid.and_then(crate::targets::cpu_time_us);
-    let start = Instant::now();
-    let deadline = start + duration;
+    let counted_from = Instant::now() + window.warmup;
+    let deadline = counted_from + window.duration;
     let mut tasks = Vec::new();
     for id in 0..concurrency {
         let ctx = ctx.clone();
@@ -597,8 +665,15 @@ pub async fn measure(
             let mut first_error = None;
             let mut conn = Conn::new(&ctx.endpoint);
             let mut state = WorkerState::new(id);
-            while Instant::now() < deadline {
+            loop {
+                let started = Instant::now();
+                if started >= deadline {
+                    break;
+                }
                 let (waited, verdict) = op.perform(&ctx, &mut state, &mut conn).await;
+                if started < counted_from {
+                    continue;
+                }
                 hist.saturating_record(waited.as_micros().max(1) as u64);
                 if let Err(e) = verdict {
                     errors += 1;
@@ -608,6 +683,9 @@ pub async fn measure(
             anyhow::Ok((hist, errors, first_error))
         }));
     }
+    tokio::time::sleep_until(counted_from.into()).await;
+    let cpu_before = server_pid.and_then(crate::targets::cpu_time_us);
+    let start = Instant::now();
     let mut total = histogram()?;
     let mut errors = 0;
     let mut first_error = None;
@@ -632,15 +710,22 @@ pub async fn measure(
 /// Setup, preload and every operation.
 pub async fn run_all(endpoint: &Endpoint, options: &Options) -> Result<Report> {
     eprintln!(
-        "  preloading {} users (AdminCreateUser, {PRELOAD_WORKERS} workers)...",
-        options.users
+        "  preloading {} users (AdminCreateUser, {}, {PRELOAD_WORKERS} workers)...",
+        options.users,
+        if options.temporary_passwords {
+            "temporary passwords"
+        } else {
+            "no temporary password"
+        }
     );
-    let (ctx, preload) = setup(endpoint, options.users).await?;
+    let (ctx, preload) = setup(endpoint, options.users, options.temporary_passwords).await?;
     eprintln!("  preload: {:.1} s", preload.as_secs_f64());
     let rows = run(&ctx, options).await?;
     Ok(Report {
         users: options.users,
         preload,
+        temporary_passwords: options.temporary_passwords,
+        top_concurrency: options.concurrency.iter().copied().max().unwrap_or(0),
         rows,
     })
 }
