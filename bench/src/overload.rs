@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use hdrhistogram::Histogram;
 use serde_json::json;
 
 use crate::client::{Conn, Endpoint, Req, Resp};
 use crate::stats::{histogram, ms, rate};
 use crate::verdict::{at_most, none, table};
-use crate::workload::call;
+use crate::workload::{call, create_client, create_pool};
 
 /// Users signing in (correct passwords only, so none is ever locked out).
 const USERS: usize = 8;
@@ -231,36 +231,15 @@ impl Setup {
             password.push(char::from(b'a' + (password.len() % 26) as u8));
         }
         let admin = |op: &str, body: serde_json::Value| endpoint.idp(op, &body, true);
-        let pool = call(
+        let pool_id = create_pool(&mut conn, endpoint, &format!("overload-{run_id}")).await?;
+        let client_id = create_client(
             &mut conn,
-            &admin(
-                "CreateUserPool",
-                json!({"PoolName": format!("overload-{run_id}")}),
-            ),
-            "CreateUserPool",
+            endpoint,
+            &pool_id,
+            "overload",
+            &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )
         .await?;
-        let pool_id = pool["UserPool"]["Id"]
-            .as_str()
-            .context("CreateUserPool returned no UserPool.Id")?
-            .to_owned();
-        let client = call(
-            &mut conn,
-            &admin(
-                "CreateUserPoolClient",
-                json!({
-                    "UserPoolId": pool_id,
-                    "ClientName": "overload",
-                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-                }),
-            ),
-            "CreateUserPoolClient",
-        )
-        .await?;
-        let client_id = client["UserPoolClient"]["ClientId"]
-            .as_str()
-            .context("CreateUserPoolClient returned no ClientId")?
-            .to_owned();
         for i in 0..USERS {
             call(
                 &mut conn,

@@ -384,6 +384,48 @@ pub(crate) async fn call(conn: &mut Conn, req: &Req, what: &str) -> Result<Value
     }
 }
 
+/// `CreateUserPool` with the defaults; answers the pool's id.
+pub(crate) async fn create_pool(
+    conn: &mut Conn,
+    endpoint: &Endpoint,
+    name: &str,
+) -> Result<String> {
+    let pool = call(
+        conn,
+        &endpoint.idp("CreateUserPool", &json!({"PoolName": name}), true),
+        "CreateUserPool",
+    )
+    .await?;
+    Ok(pool["UserPool"]["Id"]
+        .as_str()
+        .context("CreateUserPool returned no UserPool.Id")?
+        .to_owned())
+}
+
+/// `CreateUserPoolClient` without a secret and with `flows`; answers the client's id.
+pub(crate) async fn create_client(
+    conn: &mut Conn,
+    endpoint: &Endpoint,
+    pool_id: &str,
+    name: &str,
+    flows: &[&str],
+) -> Result<String> {
+    let client = call(
+        conn,
+        &endpoint.idp(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": name, "ExplicitAuthFlows": flows}),
+            true,
+        ),
+        "CreateUserPoolClient",
+    )
+    .await?;
+    Ok(client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .context("CreateUserPoolClient returned no ClientId")?
+        .to_owned())
+}
+
 /// Creates the pool and the clients, preloads the users, signs the sign-in users in once.
 pub async fn setup(
     endpoint: &Endpoint,
@@ -393,42 +435,19 @@ pub async fn setup(
     let mut conn = Conn::new(endpoint);
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let password = format!("Bench-{run_id}-9x");
-    let pool = call(
+    let pool_id = create_pool(&mut conn, endpoint, &format!("bench-{run_id}")).await?;
+    let client_id = create_client(
         &mut conn,
-        &endpoint.idp(
-            "CreateUserPool",
-            &json!({"PoolName": format!("bench-{run_id}")}),
-            true,
-        ),
-        "CreateUserPool",
+        endpoint,
+        &pool_id,
+        "bench",
+        &[
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
     )
     .await?;
-    let pool_id = pool["UserPool"]["Id"]
-        .as_str()
-        .context("CreateUserPool returned no UserPool.Id")?
-        .to_owned();
-    let client = call(
-        &mut conn,
-        &endpoint.idp(
-            "CreateUserPoolClient",
-            &json!({
-                "UserPoolId": pool_id,
-                "ClientName": "bench",
-                "ExplicitAuthFlows": [
-                    "ALLOW_USER_PASSWORD_AUTH",
-                    "ALLOW_USER_SRP_AUTH",
-                    "ALLOW_REFRESH_TOKEN_AUTH",
-                ],
-            }),
-            true,
-        ),
-        "CreateUserPoolClient",
-    )
-    .await?;
-    let client_id = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .context("CreateUserPoolClient returned no ClientId")?
-        .to_owned();
     // MFA is optional, so only the users who set up a software token (the TOTP sign-in's)
     // are asked for a code. A target without MFA leaves the TOTP sign-in unsupported.
     let mfa = endpoint.idp(
