@@ -19,10 +19,9 @@ use cognate_domain::user_status::UserStatus;
 use cognate_store::UserRecord;
 use cognate_wire::{ApiError, ErrorCode};
 
-use crate::auth::outcome::{Outcome, missing_parameter, session_validity_ms};
+use crate::auth::outcome::{Outcome, open_answer, session_validity_ms, spend};
 use crate::auth::password::{after_correct_password, disabled};
 use crate::auth::session::{self, ChallengeState, invalid_session};
-use crate::errors::store_failure;
 use crate::service::IdpService;
 use crate::users::PoolRules;
 use crate::users::lookup::ClientRules;
@@ -61,20 +60,16 @@ pub async fn sign_in(
     session_text: &str,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    let username = params
-        .get("USERNAME")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| missing_parameter("USERNAME"))?;
-    svc.check_secret_hash(
+    let (state, username) = open_answer(
+        svc,
+        pool,
         client,
-        username,
-        params.get("SECRET_HASH").map(String::as_str),
+        Some(session_text),
+        SIGN_UP,
+        params,
+        now_ms,
     )
     .await?;
-    let state = session::open(&svc.kek, session_text, client.id(), now_ms)?;
-    if state.pool_id != pool.id() || state.challenge != SIGN_UP {
-        return Err(invalid_session());
-    }
     let user = svc
         .find_user(pool, username)
         .await?
@@ -89,14 +84,7 @@ pub async fn sign_in(
             "User is not confirmed.",
         ));
     }
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
     let device_key = params.get("DEVICE_KEY").map(String::as_str);
     after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }

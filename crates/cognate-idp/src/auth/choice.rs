@@ -24,7 +24,9 @@ use cognate_wire::idp::{
 };
 use cognate_wire::{ApiError, ErrorCode, RequestContext, Sensitive};
 
-use crate::auth::outcome::{Outcome, missing_parameter, not_authorized, session_validity_ms};
+use crate::auth::outcome::{
+    Outcome, missing_parameter, not_authorized, session_validity_ms, spend,
+};
 use crate::auth::password::{self, INCORRECT, after_correct_password, prevents_existence_errors};
 use crate::auth::session::{self, ChallengeState, invalid_session};
 use crate::auth::{srp, webauthn};
@@ -446,14 +448,7 @@ pub async fn answer_select(
         ));
     }
     let user = session_user(svc, pool, &state, &username).await?;
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
     let mut params = responses.clone();
     params.insert("USERNAME".to_owned(), username);
     match user {
@@ -559,14 +554,7 @@ pub async fn answer_otp(
         // used (or replaced by a later sign-in).
         CodeCheck::Expired | CodeCheck::NoCode => return Err(invalid_session()),
     }
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
     let device_key = responses.get("DEVICE_KEY").map(String::as_str);
     after_correct_password(svc, pool, client, &user, device_key, now_ms).await
 }

@@ -18,8 +18,8 @@ use cognate_store::{DeviceRecord, UserRecord};
 use cognate_wire::ApiError;
 use cognate_wire::idp::{ChallengeNameType, NewDeviceMetadataType};
 
-use crate::auth::mfa::{complete, open_answer, spend};
-use crate::auth::outcome::{Outcome, not_authorized, session_validity_ms};
+use crate::auth::mfa::{complete, open_answer};
+use crate::auth::outcome::{Outcome, not_authorized, session_validity_ms, spend};
 use crate::auth::password::INCORRECT;
 use crate::auth::session::{self, ChallengeState, invalid_session};
 use crate::auth::srp::{Claim, required, timestamp_is_fresh};

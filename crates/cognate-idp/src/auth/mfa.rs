@@ -25,7 +25,7 @@ use cognate_store::{CodeCheck, UserRecord};
 use cognate_wire::idp::ChallengeNameType;
 use cognate_wire::{ApiError, ErrorCode};
 
-use crate::auth::outcome::{Outcome, missing_parameter, session_validity_ms};
+use crate::auth::outcome::{Outcome, missing_parameter, session_validity_ms, spend};
 use crate::auth::password::disabled;
 use crate::auth::session::{self, ChallengeState, invalid_session};
 use crate::auth::{device, mfa_attempts};
@@ -326,24 +326,6 @@ pub(crate) async fn open_answer(
         return Err(disabled());
     }
     Ok((state, user))
-}
-
-/// Spends the session after a correct answer; a second success with it fails.
-pub(crate) async fn spend(
-    svc: &IdpService,
-    state: &ChallengeState,
-    now_ms: i64,
-) -> Result<(), ApiError> {
-    if svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        Ok(())
-    } else {
-        Err(invalid_session())
-    }
 }
 
 /// Why a code was refused.

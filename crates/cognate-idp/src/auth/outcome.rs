@@ -9,7 +9,8 @@ use cognate_store::UserRecord;
 use cognate_wire::idp::{AuthenticationResultType, ChallengeNameType};
 use cognate_wire::{ApiError, ErrorCode, Sensitive};
 
-use crate::auth::session::{ChallengeState, seal};
+use crate::auth::session::{ChallengeState, invalid_session, seal};
+use crate::errors::store_failure;
 use crate::service::IdpService;
 use crate::users::PoolRules;
 use crate::users::lookup::ClientRules;
@@ -111,6 +112,24 @@ pub async fn open_answer<'a>(
     )
     .await?;
     Ok((state, username.as_str()))
+}
+
+/// Spends the session after a correct answer; a second success with it fails.
+pub(crate) async fn spend(
+    svc: &IdpService,
+    state: &ChallengeState,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    if svc
+        .store
+        .consume_session(&state.id, state.expires_ms, now_ms)
+        .await
+        .map_err(store_failure)?
+    {
+        Ok(())
+    } else {
+        Err(invalid_session())
+    }
 }
 
 /// The client's `AuthSessionValidity`, in milliseconds.

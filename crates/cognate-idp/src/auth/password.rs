@@ -19,7 +19,7 @@ use cognate_wire::{ApiError, ErrorCode};
 
 use crate::auth::lockout::{self, Outcome as Attempt};
 use crate::auth::outcome::{
-    Outcome, missing_parameter, new_password_required, not_authorized, open_answer,
+    Outcome, missing_parameter, new_password_required, not_authorized, open_answer, spend,
 };
 use crate::auth::session::invalid_session;
 use crate::errors::store_failure;
@@ -272,14 +272,7 @@ pub async fn answer_new_password(
     svc.check_password_history(pool, &user, new_password)
         .await?;
 
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
 
     let aliases = if updates.is_empty() {
         AliasChange::default()

@@ -47,7 +47,9 @@ use cognate_wire::idp::ChallengeNameType;
 use cognate_wire::{ApiError, ErrorCode};
 
 use crate::auth::lockout::{self, Outcome as Attempt};
-use crate::auth::outcome::{Outcome, missing_parameter, not_authorized, session_validity_ms};
+use crate::auth::outcome::{
+    Outcome, missing_parameter, not_authorized, session_validity_ms, spend,
+};
 use crate::auth::password::{
     INCORRECT, after_correct_password, disabled, prevents_existence_errors,
 };
@@ -459,14 +461,7 @@ pub async fn answer_password_verifier(
         svc.check_secret_hash(client, &state.username, provided_hash)
             .await?;
     }
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
 
     let key = svc.simulation_key();
     let user = if state.sub.is_empty() {

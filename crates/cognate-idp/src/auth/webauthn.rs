@@ -18,7 +18,7 @@ use cognate_wire::ApiError;
 use cognate_wire::idp::ChallengeNameType;
 
 use crate::auth::outcome::{
-    Outcome, missing_parameter, not_authorized, open_answer, session_validity_ms,
+    Outcome, missing_parameter, not_authorized, open_answer, session_validity_ms, spend,
 };
 use crate::auth::password::after_correct_password;
 use crate::auth::session::{self, ChallengeState, invalid_session};
@@ -155,14 +155,7 @@ pub async fn answer(
             refused()
         })?;
 
-    if !svc
-        .store
-        .consume_session(&state.id, state.expires_ms, now_ms)
-        .await
-        .map_err(store_failure)?
-    {
-        return Err(invalid_session());
-    }
+    spend(svc, &state, now_ms).await?;
     // The signature counter and backup flags move forward; a failure to record them does
     // not undo a valid sign-in.
     if result.needs_update() {
